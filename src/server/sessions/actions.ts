@@ -1,0 +1,85 @@
+/**
+ * What each client action does to a session, checked against its state (DESIGN.md §7).
+ * Shared by the WebSocket channel and `POST /api/{id}/input`, so both answer alike.
+ */
+import type { ErrorCode } from '../../shared/errors.js';
+import { sessionError, type SessionAction, type SessionErrorMessage } from '../../shared/protocol.js';
+import type { Session } from './session.js';
+import { actionAllowed } from './state-machine.js';
+
+export type ActionResult = { ok: true } | { ok: false; error: SessionErrorMessage };
+
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  invalid_input: 400,
+  session_not_found: 404,
+  invalid_input_for_state: 409,
+  internal_error: 500,
+};
+
+const ESC = '\x1b';
+const ENTER = '\r';
+
+/** The keys for typing `text` and submitting it, as a terminal's paste would send them. */
+export function inputKeys(text: string, bracketedPaste: boolean): string {
+  if (!/[\r\n]/.test(text)) return text + ENTER;
+  // Several lines are one submission: a bracketed paste where the program asked for it,
+  // else newlines become CR like a terminal's paste does.
+  const body = bracketedPaste ? `\x1b[200~${text.replace(/\x1b\[20[01]~/g, '')}\x1b[201~` : text.replace(/\r?\n/g, '\r');
+  return body + ENTER;
+}
+
+export async function applyAction(session: Session, msg: SessionAction): Promise<ActionResult> {
+  const refuse = (): ActionResult => ({
+    ok: false,
+    error: sessionError(session.id, 'invalid_input_for_state', {
+      error_message: `"${msg.type}" is not accepted while the session is ${session.state}`,
+      error_state: session.state,
+      error_input: msg.type,
+    }),
+  });
+
+  switch (msg.type) {
+    case 'create_session':
+      session.start();
+      return { ok: true };
+    case 'resize':
+      session.resize(msg.cols, msg.rows);
+      return { ok: true };
+    case 'input':
+    case 'bytes_input': {
+      // Input to a stopped session resumes it first, then types once it is ready.
+      if (!session.isRunning) session.start();
+      if (!session.isReady) await session.whenReady();
+      if (!session.isRunning) {
+        return { ok: false, error: sessionError(session.id, 'internal_error', { error_message: 'the session exited before the input could be typed' }) };
+      }
+      if (!actionAllowed(session.state, msg.type)) return refuse();
+      if (msg.type === 'input') session.write(inputKeys(msg.input, session.bracketedPaste));
+      else session.write(typeof msg.input === 'string' ? msg.input : Buffer.from(msg.input));
+      return { ok: true };
+    }
+    case 'cancel':
+      if (!session.isRunning || !actionAllowed(session.state, 'cancel')) return refuse();
+      session.write(ESC);
+      return { ok: true };
+    case 'confirm':
+      if (!session.isRunning || !actionAllowed(session.state, 'confirm')) return refuse();
+      session.write(ENTER);
+      return { ok: true };
+    case 'select': {
+      if (!session.isRunning || !actionAllowed(session.state, 'select')) return refuse();
+      const options = session.pending?.options ?? [];
+      if (msg.index >= options.length) {
+        return {
+          ok: false,
+          error: sessionError(session.id, 'invalid_input', {
+            error_message: `option ${msg.index} does not exist; the prompt shows ${options.length} option(s), 0-based`,
+          }),
+        };
+      }
+      // Claude Code's permission dialog selects an option by its number at once.
+      session.write(String(msg.index + 1));
+      return { ok: true };
+    }
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * One session: its process in a PTY, the terminal mirror, its viewers and its state.
+ * The registry only creates, finds and lists these; transport code talks to them through
+ * `actions.ts` and the Viewer interface, and never sees node-pty.
+ */
+import { ensureDir } from '../fs-util.js';
+import { StringDecoder } from 'node:string_decoder';
+import { stateMessage, type ServerMessage } from '../../shared/protocol.js';
+import type { PendingTool, SessionStateName } from '../../shared/state.js';
+import type { LaunchSpec } from '../claude/launcher.js';
+import type { Logger } from '../log.js';
+import { PtyProcess, type PtyExit } from '../pty/pty-process.js';
+import type { SessionStore } from '../store/store.js';
+import { TerminalMirror } from '../terminal/mirror.js';
+import type { Viewer, ViewerHost } from '../terminal/viewer.js';
+import { INITIAL, next, type MachineState, type StateEvent } from './state-machine.js';
+
+/** Output quiet for this long → idle (activity-based state). */
+export const QUIET_MS = 500;
+/** How long input to a starting session waits for it to be ready. */
+const READY_TIMEOUT_MS = 30_000;
+/** Graceful stop: /exit (Claude Code), then SIGHUP, then SIGKILL, waiting this long for each. */
+const EXIT_WAIT_MS = 3_000;
+const HUP_WAIT_MS = 2_000;
+
+export const DEFAULT_COLS = 120;
+export const DEFAULT_ROWS = 40;
+
+export interface SessionDeps {
+  store: SessionStore;
+  log: Logger;
+  launch: (id: string) => { spec: LaunchSpec; env: Record<string, string> };
+  idleSec: number;
+}
+
+export interface SessionInfo {
+  id: string;
+  folder: string;
+  command: string;
+  state: SessionStateName;
+  running: boolean;
+  pid: number | null;
+  viewers: number;
+  created_at: number;
+  last_active_at: number;
+  exit_code: number | null;
+  exit_signal: number | null;
+  runs: number;
+  cols: number;
+  rows: number;
+}
+
+export class Session implements ViewerHost {
+  readonly mirror = new TerminalMirror(DEFAULT_COLS, DEFAULT_ROWS);
+  private pty: PtyProcess | null = null;
+  private spec: LaunchSpec | null = null;
+  private machine: MachineState = INITIAL;
+  private readonly viewers = new Set<Viewer>();
+  private decoder = new StringDecoder('utf8');
+  private lastOutputAt = 0;
+  private quietTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readyWaiters: Array<(ready: boolean) => void> = [];
+  private stopping: Promise<void> | null = null;
+  private settled = false;
+
+  constructor(
+    readonly id: string,
+    readonly folder: string,
+    private readonly deps: SessionDeps,
+  ) {}
+
+  get state(): SessionStateName {
+    return this.machine.name;
+  }
+
+  get pending(): PendingTool | null {
+    return this.machine.pending;
+  }
+
+  get isRunning(): boolean {
+    return this.pty !== null;
+  }
+
+  get bracketedPaste(): boolean {
+    return this.mirror.bracketedPaste;
+  }
+
+  info(): SessionInfo {
+    const rec = this.deps.store.get(this.id);
+    return {
+      id: this.id,
+      folder: this.folder,
+      command: rec?.command ?? '',
+      state: this.state,
+      running: this.isRunning,
+      pid: this.pty?.pid ?? null,
+      viewers: this.viewers.size,
+      created_at: rec?.created_at ?? 0,
+      last_active_at: rec?.last_active_at ?? 0,
+      exit_code: rec?.exit_code ?? null,
+      exit_signal: rec?.exit_signal ?? null,
+      runs: rec?.runs ?? 0,
+      cols: this.mirror.cols,
+      rows: this.mirror.rows,
+    };
+  }
+
+  stateMessage(): ServerMessage {
+    return stateMessage(this.id, this.state, this.pending);
+  }
+
+  /** Starts (or resumes) the process; a no-op while it runs. */
+  start(): void {
+    if (this.pty || this.stopping) return;
+    ensureDir(this.folder, 0o700);
+    const { spec, env } = this.deps.launch(this.id);
+    this.spec = spec;
+    this.decoder = new StringDecoder('utf8');
+    const pty = new PtyProcess(
+      { file: spec.file, args: spec.args, cwd: this.folder, env, cols: this.mirror.cols, rows: this.mirror.rows },
+      (chunk) => this.onOutput(chunk),
+      (e) => this.onExit(pty, e),
+    );
+    this.pty = pty;
+    this.settled = false;
+    this.mirror.setBackpressure(pty);
+    this.lastOutputAt = Date.now();
+    this.deps.store.markStarted(this.id, spec.display, Date.now());
+    this.deps.log.info({ session: this.id, pid: pty.pid, command: spec.display }, 'session started');
+    this.dispatch({ type: 'spawned' });
+    this.armQuiet();
+  }
+
+  /** True once the current run has settled (been idle) at least once: its UI takes input. */
+  get isReady(): boolean {
+    return this.pty !== null && this.settled;
+  }
+
+  /**
+   * Resolves once the current run has settled, false if it exits first. A TUI that is still
+   * drawing itself (Claude Code takes 0.5-2 s) drops keys typed into it.
+   */
+  whenReady(): Promise<boolean> {
+    if (!this.pty) return Promise.resolve(false);
+    if (this.settled) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(true), READY_TIMEOUT_MS); // tty buffers it; type anyway
+      const settle = (ready: boolean): void => {
+        clearTimeout(timer);
+        resolve(ready);
+      };
+      this.readyWaiters.push(settle);
+    });
+  }
+
+  write(data: string | Buffer): void {
+    if (!this.pty) return;
+    this.pty.write(data);
+    this.reviewIdle(true);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.mirror.resize(cols, rows);
+    this.pty?.resize(cols, rows);
+  }
+
+  attach(viewer: Viewer): void {
+    if (this.viewers.has(viewer)) return;
+    this.viewers.add(viewer);
+    viewer.beginJoin();
+    this.reviewIdle();
+  }
+
+  detach(viewer: Viewer): void {
+    if (!this.viewers.delete(viewer)) return;
+    viewer.detach();
+    this.reviewIdle();
+  }
+
+  hasViewer(viewer: Viewer): boolean {
+    return this.viewers.has(viewer);
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  requestSnapshot(viewer: Viewer): void {
+    const state = this.stateMessage(); // as of the join point; later changes queue in order
+    this.mirror.snapshot((text) => viewer.completeJoin(text, state));
+  }
+
+  /** Tells every viewer, in order with the output. */
+  broadcast(message: ServerMessage): void {
+    for (const v of this.viewers) v.pushMessage(message);
+  }
+
+  /**
+   * Stops the process the way a user would: `/exit` for Claude Code when it is idle, then
+   * SIGHUP to the process group, then SIGKILL. Resolves once it has exited.
+   */
+  stop(reason: string): Promise<void> {
+    const pty = this.pty;
+    if (!pty) return Promise.resolve();
+    if (this.stopping) return this.stopping;
+    this.deps.log.info({ session: this.id, reason }, 'stopping session');
+    this.stopping = (async () => {
+      if (this.spec?.kind === 'claude' && this.state === 'idle') {
+        pty.write('/exit');
+        pty.write('\r');
+        if (await pty.waitExit(EXIT_WAIT_MS)) return;
+      }
+      pty.signal('SIGHUP');
+      if (await pty.waitExit(HUP_WAIT_MS)) return;
+      pty.signal('SIGKILL');
+      await pty.waitExit(HUP_WAIT_MS);
+    })().finally(() => {
+      this.stopping = null;
+    });
+    return this.stopping;
+  }
+
+  private onOutput(chunk: Buffer): void {
+    this.lastOutputAt = Date.now();
+    this.mirror.write(chunk);
+    if (this.viewers.size > 0) {
+      const text = this.decoder.write(chunk);
+      for (const v of this.viewers) v.pushOutput(chunk, text);
+    } else {
+      this.decoder.write(chunk); // keep the decoder in step for viewers who join later
+    }
+    if (this.state === 'starting' || this.state === 'idle') this.dispatch({ type: 'output' });
+    this.armQuiet();
+  }
+
+  private onExit(pty: PtyProcess, e: PtyExit): void {
+    if (this.pty !== pty) return;
+    pty.sweep();
+    this.pty = null;
+    this.mirror.setBackpressure(null);
+    this.clearTimers();
+    const tail = this.decoder.end();
+    if (tail) for (const v of this.viewers) v.pushOutput(Buffer.from(tail), tail);
+    this.deps.store.markExited(this.id, e.exitCode, e.signal, Date.now());
+    this.deps.log.info({ session: this.id, exit_code: e.exitCode, signal: e.signal }, 'session exited');
+    this.machine = next(this.machine, { type: 'exited' });
+    this.broadcast({ type: 'session_ended', session_id: this.id, exit_code: e.exitCode });
+    for (const w of this.readyWaiters.splice(0)) w(false);
+  }
+
+  private dispatch(event: StateEvent): void {
+    const before = this.machine;
+    this.machine = next(before, event);
+    if (this.machine === before || (this.machine.name === before.name && this.machine.pending === before.pending)) return;
+    this.deps.store.markState(this.id, this.machine.name, Date.now());
+    if (this.machine.name !== 'stopped') this.broadcast(this.stateMessage());
+    if (this.machine.name === 'idle' && !this.settled) {
+      this.settled = true;
+      for (const w of this.readyWaiters.splice(0)) w(true);
+    }
+    this.reviewIdle();
+  }
+
+  /** One timer, re-armed lazily: output bursts cost a timestamp, not a timer each. */
+  private armQuiet(): void {
+    if (this.quietTimer) return;
+    this.quietTimer = setTimeout(this.onQuietTimer, QUIET_MS);
+  }
+
+  private readonly onQuietTimer = (): void => {
+    this.quietTimer = null;
+    if (!this.pty) return;
+    const since = Date.now() - this.lastOutputAt;
+    if (since >= QUIET_MS) this.dispatch({ type: 'quiet' });
+    else this.quietTimer = setTimeout(this.onQuietTimer, QUIET_MS - since);
+  };
+
+  /**
+   * Counts down the idle timeout while the session is idle, unwatched and untouched; any
+   * change of those restarts the count from the full --idle-sec.
+   */
+  private reviewIdle(restart = false): void {
+    const idleMs = this.deps.idleSec * 1000;
+    const eligible = idleMs > 0 && this.pty !== null && this.state === 'idle' && this.viewers.size === 0;
+    if (this.idleTimer && (!eligible || restart)) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = null;
+    }
+    if (!eligible || this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.state === 'idle' && this.viewers.size === 0) void this.stop('idle timeout');
+    }, idleMs);
+  }
+
+  private clearTimers(): void {
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.quietTimer = null;
+    this.idleTimer = null;
+  }
+
+  dispose(): void {
+    this.clearTimers();
+    for (const v of this.viewers) v.detach();
+    this.viewers.clear();
+    this.mirror.dispose();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * One WebSocket attached to one session id: decodes frames, applies them, and is the sink of
+ * that socket's Viewer. Messages from one socket are applied strictly in order.
+ */
+import type { WebSocket, RawData } from 'ws';
+import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
+import {
+  decodeClientMessage,
+  PROTOCOL_VERSION,
+  sessionError,
+  type ClientMessage,
+  type ServerMessage,
+} from '../../shared/protocol.js';
+import type { Logger } from '../log.js';
+import { applyAction } from '../sessions/actions.js';
+import type { SessionRegistry } from '../sessions/registry.js';
+import type { Session } from '../sessions/session.js';
+import { Viewer } from '../terminal/viewer.js';
+
+export class Channel {
+  private readonly viewer: Viewer;
+  private session: Session | undefined;
+  /** Work still being applied; later frames wait for it so that order is kept. */
+  private tail: Promise<void> = Promise.resolve();
+  private busy = 0;
+  alive = true;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly id: string,
+    private readonly registry: SessionRegistry,
+    private readonly log: Logger,
+  ) {
+    this.viewer = new Viewer(
+      {
+        send: (frame, done) => {
+          if (ws.readyState !== ws.OPEN) return done();
+          ws.send(frame, { binary: typeof frame !== 'string' }, () => done());
+        },
+      },
+      { requestSnapshot: (v) => this.session?.requestSnapshot(v) },
+    );
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('close', () => this.close());
+    ws.on('error', (err) => log.debug({ session: id, err: err.message }, 'socket error'));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    // A socket that connects to a running session is a viewer at once; to a stopped or new
+    // one, from its first create_session or input (so that it is not told "ended" first).
+    const existing = registry.get(id);
+    if (existing?.isRunning) this.attachTo(existing);
+  }
+
+  /** Sent to this socket only, outside the output stream. */
+  send(message: ServerMessage): void {
+    this.viewer.reply(message);
+  }
+
+  /** Tells the client why the server is going away, then closes. */
+  shutdown(code: number, reason: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, reason);
+  }
+
+  private attachTo(session: Session): void {
+    this.session = session;
+    session.attach(this.viewer);
+  }
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (buf.length > MAX_CLIENT_FRAME_BYTES) {
+      return this.send(sessionError(this.id, 'invalid_input', { error_message: `frame larger than ${MAX_CLIENT_FRAME_BYTES} bytes` }));
+    }
+    if (isBinary) {
+      // Keystrokes: the hot path. Straight to the PTY unless earlier frames are still applying.
+      const s = this.session ?? this.registry.get(this.id);
+      if (this.busy === 0 && s?.isReady) {
+        if (!this.session) this.attachTo(s);
+        s.write(buf);
+        return;
+      }
+      return this.enqueue({ type: 'bytes_input', input: [...buf] });
+    }
+    const decoded = decodeClientMessage(buf.toString('utf8'));
+    if (!decoded.ok) return this.send(sessionError(this.id, 'invalid_input', { error_message: decoded.message }));
+    this.enqueue(decoded.value);
+  }
+
+  private enqueue(msg: ClientMessage): void {
+    this.busy++;
+    this.tail = this.tail
+      .then(() => this.handle(msg))
+      .catch((err: unknown) => {
+        this.log.error({ session: this.id, err: (err as Error).message, type: msg.type }, 'message failed');
+        this.send(sessionError(this.id, 'internal_error', { error_message: 'the server could not apply this message' }));
+      })
+      .finally(() => {
+        this.busy--;
+      });
+  }
+
+  private async handle(msg: ClientMessage): Promise<void> {
+    switch (msg.type) {
+      case 'hello':
+        if (msg.binary !== undefined) this.viewer.binary = msg.binary;
+        if (msg.ack !== undefined) this.viewer.acks = msg.ack;
+        return this.send({
+          type: 'hello',
+          session_id: this.id,
+          protocol_version: PROTOCOL_VERSION,
+          binary: this.viewer.binary,
+          ack: this.viewer.acks,
+          state: this.registry.get(this.id)?.state ?? 'unknown',
+        });
+      case 'ack':
+        return this.viewer.ack(msg.bytes);
+      case 'ping':
+        return this.send({ type: 'pong' });
+      case 'get_current_state': {
+        const s = this.registry.get(this.id);
+        return this.send(s ? s.stateMessage() : sessionError(this.id, 'session_not_found', { error_message: 'no session with this id' }));
+      }
+      case 'create_session': {
+        const s = this.registry.getOrCreate(this.id);
+        const wasAttached = s.hasViewer(this.viewer);
+        const result = await applyAction(s, msg);
+        if (!result.ok) return this.send(result.error);
+        // A new viewer gets snapshot + state from the join; one already attached is told the state.
+        if (wasAttached) this.send(s.stateMessage());
+        else this.attachTo(s);
+        return;
+      }
+      default: {
+        const s = this.registry.get(this.id);
+        if (!s) return this.send(sessionError(this.id, 'session_not_found', { error_message: 'no session with this id; send create_session first' }));
+        if (!s.hasViewer(this.viewer) && msg.type !== 'resize') this.attachTo(s);
+        const result = await applyAction(s, msg);
+        if (!result.ok) this.send(result.error);
+      }
+    }
+  }
+
+  close(): void {
+    this.session?.detach(this.viewer);
+    this.session = undefined;
+  }
+}

@@ -1,0 +1,8 @@
+/** Session ids are UUIDs (any case in, lowercase out). Anything else never reaches the disk. */
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function parseSessionId(raw: string): string | null {
+  if (raw.length !== 36) return null;
+  const id = raw.toLowerCase();
+  return UUID_RE.test(id) ? id : null;
+}
