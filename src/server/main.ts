@@ -55,6 +55,10 @@ function preflight(config: Config): Launcher {
   return claudeLauncher(claude);
 }
 
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
+}
+
 function sessionEnv(config: Config, id: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
@@ -121,6 +125,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   const url = `http://${host}:${addr.port}`;
   log.info({ url, workspace: config.workspace, dataDir: config.dataDir }, 'listening');
   process.stdout.write(`ccpty ${version} listening on ${url}\n`);
+  if (!isLoopback(addr.address)) {
+    // Access control is not built yet: anyone who reaches this port can run commands as you.
+    log.warn({ url }, 'listening beyond loopback WITHOUT authentication');
+    process.stderr.write(`ccpty: WARNING: ${url} is reachable from other machines and has no authentication yet\n`);
+  }
 
   let shuttingDown = false;
   const shutdown = (signal: string): void => {

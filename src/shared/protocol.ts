@@ -105,7 +105,7 @@ export function validateClientMessage(raw: unknown): Decoded<ClientMessage> {
 export type ServerMessage =
   | { type: 'session_pty_output'; output: string }
   | { type: 'session_output'; output: string; is_thinking: boolean }
-  | { type: 'session_ended'; session_id: string; exit_code?: number | null }
+  | { type: 'session_ended'; session_id: string; exit_code?: number | null; exit_signal?: string | null }
   | { type: 'session_running'; session_id: string }
   | { type: 'session_idle'; session_id: string }
   | ({ type: 'session_pending'; session_id: string } & PendingTool)

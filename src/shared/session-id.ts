@@ -6,3 +6,14 @@ export function parseSessionId(raw: string): string | null {
   const id = raw.toLowerCase();
   return UUID_RE.test(id) ? id : null;
 }
+
+/** Parses an id taken from a URL path segment; a malformed %-escape is just not an id. */
+export function parseSessionIdSegment(segment: string): string | null {
+  let raw: string;
+  try {
+    raw = decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+  return parseSessionId(raw);
+}

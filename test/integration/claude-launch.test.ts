@@ -65,7 +65,9 @@ test('the built-in launcher starts the real claude; its prompt and replies reach
   }, 'the session to be resumed with --resume', 30_000);
   const before = fake.mainRequests().length;
   c.send({ type: 'input', input: 'again MOCK:text' });
-  const resumed = await fake.waitForRequest((r) => r.kind === 'main' && fake.mainRequests().indexOf(r) >= before, 30_000);
+  const resumed = await fake.waitForRequest((r) => r.kind === 'main' && fake.mainRequests().indexOf(r) >= before, 30_000).catch(async (err: Error) => {
+    throw new Error(`${err.message}\nscreen:\n${await renderScreen(c.output)}`);
+  });
   assert.ok(allMessageTexts(resumed.body).some((t) => t.includes('say hi MOCK:text')), 'the fake API sees the earlier prompt');
   await c.close();
 });

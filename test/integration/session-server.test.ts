@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../helpers/server.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { renderScreen, TestClient } from '../helpers/ws-client.js';
 import { isAlive, waitFor } from '../helpers/wait.js';
 
 /** A shell whose prompt is easy to see; a marker file in the session folder makes it fail. */
@@ -215,9 +215,44 @@ describe('session server with a shell', () => {
 
   test('a non-UUID id is refused at the upgrade; the server carries on', async () => {
     await assert.rejects(TestClient.connect(`${server.wsUrl}/ws/not-a-uuid`), /400/);
+    await assert.rejects(TestClient.connect(`${server.wsUrl}/ws/%E0%A4%A`), /400/);
+    const badEscape = await post(`${server.url}/api/%E0%A4/input`, JSON.stringify({ type: 'get_current_state' }));
+    assert.equal(badEscape.status, 400);
+    assert.equal(badEscape.json.error_code, 'invalid_input');
     await assert.rejects(TestClient.connect(`${server.wsUrl}/elsewhere`), /404/);
     const health = await fetch(`${server.url}/healthz`).then((r) => r.json()) as { ok: boolean };
     assert.equal(health.ok, true);
+  });
+
+  test('a viewer that cannot keep up neither stalls the others nor grows server memory; it is resynced', async () => {
+    const { id, c: fast } = await open(server);
+    const slow = await TestClient.connect(`${server.wsUrl}/ws/${id}`);
+    await slow.nextType('session_pty_output');
+    const slowSocket = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    slowSocket.pause(); // stops reading: the server's sends to it back up in the kernel, then in ccpty
+
+    let maxRss = 0;
+    const sample = setInterval(() => {
+      const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${server.proc.pid}/status`, 'utf8'));
+      maxRss = Math.max(maxRss, Number(m?.[1] ?? 0) / 1024);
+    }, 50);
+    try {
+      fast.send({ type: 'input', input: 'seq 1 1500000; echo FLOOD-$((4*5))' });
+      await fast.outputContains('FLOOD-20\r\n', 60_000);
+    } finally {
+      clearInterval(sample);
+    }
+    // ~10.9 MB went to the fast viewer while the slow one read nothing.
+    assert.ok(fast.output.includes('\r\n1499999\r\n1500000\r\n'), 'the fast viewer got every line');
+    assert.ok(maxRss < 250, `server RSS stayed bounded (max ${maxRss.toFixed(0)} MiB)`);
+
+    slowSocket.resume();
+    await slow.outputContains('FLOOD-20', 30_000);
+    const resets = slow.output.split('\x1bc').length - 1;
+    assert.ok(resets >= 2, `the slow viewer was resynchronised with a fresh snapshot (${resets} resets)`);
+    const screen = await renderScreen(slow.output.slice(slow.output.lastIndexOf('\x1bc')));
+    assert.match(screen, /1500000\s+FLOOD-20/, 'and its screen ends like the real one');
+    await Promise.all([fast.close(), slow.close()]);
   });
 
   test('the PTY is drained before session_ended', async () => {
@@ -240,12 +275,22 @@ describe('session server with a shell', () => {
     assert.equal(typeof mine.created_at, 'number');
     const del = await fetch(`${server.url}/api/sessions/${id}`, { method: 'DELETE' });
     assert.equal(del.status, 200);
-    await c.nextType('session_ended');
+    const ended = await c.nextType('session_ended');
+    assert.equal(ended.exit_code, null, 'a death by signal has no exit code');
+    assert.equal(ended.exit_signal, 'SIGHUP');
     const one = await fetch(`${server.url}/api/sessions/${id}`).then((r) => r.json()) as Record<string, unknown>;
     assert.equal(one.running, false);
     assert.equal(one.state, 'stopped');
+    assert.equal(one.exit_signal, 'SIGHUP');
     assert.equal((await fetch(`${server.url}/api/sessions/${randomUUID()}`, { method: 'DELETE' })).status, 404);
-    await c.close();
+
+    // A new socket whose first message is input to the stopped session resumes it, and is
+    // never greeted with "ended" (an EchoKit device would hang up on that).
+    const fresh = await TestClient.connect(`${server.wsUrl}/ws/${id}`);
+    fresh.send({ type: 'input', input: 'echo resumed-$((9*9))' });
+    await fresh.outputContains('resumed-81');
+    assert.ok(!fresh.messages.some((m) => m.type === 'session_ended'), 'no session_ended before the resume');
+    await Promise.all([c.close(), fresh.close()]);
   });
 });
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import { decodeClientMessage, sessionError, type SessionErrorMessage } from '../../shared/protocol.js';
-import { parseSessionId } from '../../shared/session-id.js';
+import { parseSessionIdSegment } from '../../shared/session-id.js';
 import { applyAction, HTTP_STATUS } from '../sessions/actions.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import { BodyTooLarge, readBody, sendJson } from './json.js';
@@ -30,7 +30,7 @@ function sendError(res: ServerResponse, err: SessionErrorMessage): void {
 
 /** Validates the `{id}` path segment, answering 400 itself when it is not a UUID. */
 function idParam(res: ServerResponse, raw: string | undefined): string | null {
-  const id = parseSessionId(decodeURIComponent(raw ?? ''));
+  const id = parseSessionIdSegment(raw ?? '');
   if (!id) sendError(res, sessionError('', 'invalid_input', { error_message: 'session id must be a UUID' }));
   return id;
 }
@@ -74,9 +74,9 @@ export const ROUTES: readonly Route[] = [
     handler: (ctx, _req, res, [raw]) => {
       const id = idParam(res, raw);
       if (!id) return;
-      const s = ctx.registry.get(id);
-      if (!s) return sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id' }));
-      sendJson(res, 200, s.info());
+      const info = ctx.registry.info(id);
+      if (!info) return sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id' }));
+      sendJson(res, 200, info);
     },
   },
   {
@@ -108,7 +108,7 @@ export const ROUTES: readonly Route[] = [
         case 'ping':
           return sendError(res, sessionError(id, 'invalid_input', { error_message: `"${msg.type}" belongs to a WebSocket, not to this endpoint` }));
         case 'get_current_state': {
-          const s = ctx.registry.get(id);
+          const s = ctx.registry.info(id) && ctx.registry.get(id);
           return s ? sendJson(res, 200, s.stateMessage()) : sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id' }));
         }
         case 'create_session': {

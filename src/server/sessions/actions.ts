@@ -19,13 +19,29 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
 const ESC = '\x1b';
 const ENTER = '\r';
 
-/** The keys for typing `text` and submitting it, as a terminal's paste would send them. */
+const PASTE_MARKER = /\x1b\[20[01]~/g;
+
+/** Removes paste markers until none is left (removing one can join the halves of another). */
+function stripPasteMarkers(text: string): string {
+  let prev: string;
+  do {
+    prev = text;
+    text = text.replace(PASTE_MARKER, '');
+  } while (text !== prev);
+  return text;
+}
+
+/**
+ * The keys that type `text` (without the Enter that submits it), as a terminal's paste would
+ * send them. Paste markers inside the text are removed: they would end a bracketed paste early
+ * and turn the rest into keystrokes.
+ */
 export function inputKeys(text: string, bracketedPaste: boolean): string {
-  if (!/[\r\n]/.test(text)) return text + ENTER;
+  const clean = stripPasteMarkers(text);
+  if (!/[\r\n]/.test(clean)) return clean;
   // Several lines are one submission: a bracketed paste where the program asked for it,
   // else newlines become CR like a terminal's paste does.
-  const body = bracketedPaste ? `\x1b[200~${text.replace(/\x1b\[20[01]~/g, '')}\x1b[201~` : text.replace(/\r?\n/g, '\r');
-  return body + ENTER;
+  return bracketedPaste ? `\x1b[200~${clean}\x1b[201~` : clean.replace(/\r?\n/g, '\r');
 }
 
 export async function applyAction(session: Session, msg: SessionAction): Promise<ActionResult> {
@@ -54,7 +70,7 @@ export async function applyAction(session: Session, msg: SessionAction): Promise
         return { ok: false, error: sessionError(session.id, 'internal_error', { error_message: 'the session exited before the input could be typed' }) };
       }
       if (!actionAllowed(session.state, msg.type)) return refuse();
-      if (msg.type === 'input') session.write(inputKeys(msg.input, session.bracketedPaste));
+      if (msg.type === 'input') await session.typeAndSubmit(inputKeys(msg.input, session.bracketedPaste), ENTER);
       else session.write(typeof msg.input === 'string' ? msg.input : Buffer.from(msg.input));
       return { ok: true };
     }

@@ -1,12 +1,17 @@
 /**
  * Creates, finds, lists and disposes sessions. Knows every session the store knows (so a
- * restarted server lists them all), but builds a Session object only when one is used.
+ * restarted server lists them all), but holds a Session object (and its terminal mirror) only
+ * while one is in use: running, watched, or stopped less than RELEASE_AFTER_MS ago.
  */
 import path from 'node:path';
 import type { LaunchSpec } from '../claude/launcher.js';
 import type { Logger } from '../log.js';
-import type { SessionStore } from '../store/store.js';
-import { Session, type SessionInfo } from './session.js';
+import type { SessionRecord, SessionStore } from '../store/store.js';
+import { Session, signalName, type SessionInfo } from './session.js';
+
+/** A stopped, unwatched session keeps its last screen this long for a returning viewer. */
+const RELEASE_AFTER_MS = 10 * 60_000;
+const RELEASE_CHECK_MS = 60_000;
 
 export interface RegistryOptions {
   workspace: string;
@@ -18,6 +23,7 @@ export interface RegistryOptions {
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
+  private readonly releaseTimer: NodeJS.Timeout;
 
   constructor(
     private readonly store: SessionStore,
@@ -26,6 +32,8 @@ export class SessionRegistry {
   ) {
     const stale = store.markAllStopped();
     if (stale > 0) log.info({ sessions: stale }, 'sessions from an earlier run marked stopped');
+    this.releaseTimer = setInterval(() => this.releaseUnused(Date.now()), RELEASE_CHECK_MS);
+    this.releaseTimer.unref();
   }
 
   /** The session if the store knows it (ids are already validated and lowercase). */
@@ -34,6 +42,14 @@ export class SessionRegistry {
     if (live) return live;
     const rec = this.store.get(id);
     return rec ? this.materialize(id, rec.folder) : undefined;
+  }
+
+  /** Read-only view of a session, without loading it. */
+  info(id: string): SessionInfo | undefined {
+    const live = this.sessions.get(id);
+    if (live) return live.info();
+    const rec = this.store.get(id);
+    return rec ? storedInfo(rec) : undefined;
   }
 
   /** The session, recorded in the store first if it is new. */
@@ -48,26 +64,7 @@ export class SessionRegistry {
   }
 
   list(): SessionInfo[] {
-    return this.store.list().map((rec) => {
-      const live = this.sessions.get(rec.id);
-      if (live) return live.info();
-      return {
-        id: rec.id,
-        folder: rec.folder,
-        command: rec.command,
-        state: 'stopped',
-        running: false,
-        pid: null,
-        viewers: 0,
-        created_at: rec.created_at,
-        last_active_at: rec.last_active_at,
-        exit_code: rec.exit_code,
-        exit_signal: rec.exit_signal,
-        runs: rec.runs,
-        cols: 0,
-        rows: 0,
-      };
-    });
+    return this.store.list().map((rec) => this.sessions.get(rec.id)?.info() ?? storedInfo(rec));
   }
 
   get runningCount(): number {
@@ -76,8 +73,22 @@ export class SessionRegistry {
     return n;
   }
 
+  get loadedCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Drops Session objects nobody uses; they are rebuilt from the store when asked for. */
+  releaseUnused(now: number, afterMs = RELEASE_AFTER_MS): void {
+    for (const [id, s] of this.sessions) {
+      if (s.isRunning || s.viewerCount > 0 || now - s.lastChangeAt < afterMs) continue;
+      s.dispose();
+      this.sessions.delete(id);
+    }
+  }
+
   /** Stops every running session (in parallel) and releases them all. */
   async shutdown(): Promise<void> {
+    clearInterval(this.releaseTimer);
     await Promise.all([...this.sessions.values()].map((s) => s.stop('server shutdown')));
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
@@ -93,4 +104,23 @@ export class SessionRegistry {
     this.sessions.set(id, session);
     return session;
   }
+}
+
+export function storedInfo(rec: SessionRecord): SessionInfo {
+  return {
+    id: rec.id,
+    folder: rec.folder,
+    command: rec.command,
+    state: 'stopped',
+    running: false,
+    pid: null,
+    viewers: 0,
+    created_at: rec.created_at,
+    last_active_at: rec.last_active_at,
+    exit_code: rec.exit_signal ? null : rec.exit_code,
+    exit_signal: signalName(rec.exit_signal),
+    runs: rec.runs,
+    cols: 0,
+    rows: 0,
+  };
 }

@@ -3,11 +3,12 @@
  * The registry only creates, finds and lists these; transport code talks to them through
  * `actions.ts` and the Viewer interface, and never sees node-pty.
  */
-import { ensureDir } from '../fs-util.js';
+import os from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { stateMessage, type ServerMessage } from '../../shared/protocol.js';
 import type { PendingTool, SessionStateName } from '../../shared/state.js';
 import type { LaunchSpec } from '../claude/launcher.js';
+import { ensureDir } from '../fs-util.js';
 import type { Logger } from '../log.js';
 import { PtyProcess, type PtyExit } from '../pty/pty-process.js';
 import type { SessionStore } from '../store/store.js';
@@ -19,6 +20,8 @@ import { INITIAL, next, type MachineState, type StateEvent } from './state-machi
 export const QUIET_MS = 500;
 /** How long input to a starting session waits for it to be ready. */
 const READY_TIMEOUT_MS = 30_000;
+/** Longest wait for the echo of typed text before pressing Enter. */
+const ECHO_WAIT_MS = 250;
 /** Graceful stop: /exit (Claude Code), then SIGHUP, then SIGKILL, waiting this long for each. */
 const EXIT_WAIT_MS = 3_000;
 const HUP_WAIT_MS = 2_000;
@@ -44,7 +47,7 @@ export interface SessionInfo {
   created_at: number;
   last_active_at: number;
   exit_code: number | null;
-  exit_signal: number | null;
+  exit_signal: string | null;
   runs: number;
   cols: number;
   rows: number;
@@ -63,6 +66,9 @@ export class Session implements ViewerHost {
   private readyWaiters: Array<(ready: boolean) => void> = [];
   private stopping: Promise<void> | null = null;
   private settled = false;
+  private outputWaiters: Array<() => void> = [];
+  /** Last start, exit or viewer change (for releasing unused sessions). */
+  lastChangeAt = Date.now();
 
   constructor(
     readonly id: string,
@@ -98,8 +104,8 @@ export class Session implements ViewerHost {
       viewers: this.viewers.size,
       created_at: rec?.created_at ?? 0,
       last_active_at: rec?.last_active_at ?? 0,
-      exit_code: rec?.exit_code ?? null,
-      exit_signal: rec?.exit_signal ?? null,
+      exit_code: rec?.exit_signal ? null : (rec?.exit_code ?? null),
+      exit_signal: signalName(rec?.exit_signal ?? null),
       runs: rec?.runs ?? 0,
       cols: this.mirror.cols,
       rows: this.mirror.rows,
@@ -112,7 +118,12 @@ export class Session implements ViewerHost {
 
   /** Starts (or resumes) the process; a no-op while it runs. */
   start(): void {
-    if (this.pty || this.stopping) return;
+    if (this.pty && this.stopping) {
+      // Asked to start while stopping (a DELETE racing a create_session): start once stopped.
+      void this.stopping.then(() => this.start());
+      return;
+    }
+    if (this.pty) return;
     ensureDir(this.folder, 0o700);
     const { spec, env } = this.deps.launch(this.id);
     this.spec = spec;
@@ -160,6 +171,25 @@ export class Session implements ViewerHost {
     this.reviewIdle(true);
   }
 
+  /**
+   * Types `text`, then `enter` once the program has echoed it (at most ECHO_WAIT_MS later).
+   * In one chunk, Claude Code takes "text\r" for a paste and swallows the Enter.
+   */
+  async typeAndSubmit(text: string, enter: string): Promise<void> {
+    if (!this.pty) return;
+    const echoed = new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ECHO_WAIT_MS);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.outputWaiters.push(done);
+    });
+    this.write(text);
+    await echoed;
+    this.write(enter);
+  }
+
   resize(cols: number, rows: number): void {
     this.mirror.resize(cols, rows);
     this.pty?.resize(cols, rows);
@@ -167,6 +197,7 @@ export class Session implements ViewerHost {
 
   attach(viewer: Viewer): void {
     if (this.viewers.has(viewer)) return;
+    this.lastChangeAt = Date.now();
     this.viewers.add(viewer);
     viewer.beginJoin();
     this.reviewIdle();
@@ -174,6 +205,7 @@ export class Session implements ViewerHost {
 
   detach(viewer: Viewer): void {
     if (!this.viewers.delete(viewer)) return;
+    this.lastChangeAt = Date.now();
     viewer.detach();
     this.reviewIdle();
   }
@@ -223,6 +255,7 @@ export class Session implements ViewerHost {
 
   private onOutput(chunk: Buffer): void {
     this.lastOutputAt = Date.now();
+    if (this.outputWaiters.length > 0) for (const w of this.outputWaiters.splice(0)) w();
     this.mirror.write(chunk);
     if (this.viewers.size > 0) {
       const text = this.decoder.write(chunk);
@@ -238,6 +271,7 @@ export class Session implements ViewerHost {
     if (this.pty !== pty) return;
     pty.sweep();
     this.pty = null;
+    this.lastChangeAt = Date.now();
     this.mirror.setBackpressure(null);
     this.clearTimers();
     const tail = this.decoder.end();
@@ -245,7 +279,9 @@ export class Session implements ViewerHost {
     this.deps.store.markExited(this.id, e.exitCode, e.signal, Date.now());
     this.deps.log.info({ session: this.id, exit_code: e.exitCode, signal: e.signal }, 'session exited');
     this.machine = next(this.machine, { type: 'exited' });
-    this.broadcast({ type: 'session_ended', session_id: this.id, exit_code: e.exitCode });
+    // A death by signal has no exit code (node-pty reports 0); say which signal instead.
+    const exit_signal = signalName(e.signal);
+    this.broadcast({ type: 'session_ended', session_id: this.id, exit_code: exit_signal ? null : e.exitCode, exit_signal });
     for (const w of this.readyWaiters.splice(0)) w(false);
   }
 
@@ -307,4 +343,10 @@ export class Session implements ViewerHost {
     this.viewers.clear();
     this.mirror.dispose();
   }
+}
+
+const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n as number, name]));
+
+export function signalName(signal: number | null): string | null {
+  return signal ? (SIGNAL_NAMES.get(signal) ?? `signal ${signal}`) : null;
 }

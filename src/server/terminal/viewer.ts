@@ -32,7 +32,7 @@ export interface ViewerHost {
 
 export class Viewer {
   binary = false;
-  acks = false;
+  private ackMode = false;
   private mode: Mode = 'detached';
   private inFlight = 0;
   private pending: Chunk[] = [];
@@ -43,6 +43,8 @@ export class Viewer {
   private unacked = 0;
   /** Snapshot bytes not yet acked, allowed on top of the watermark (a snapshot can be large). */
   private allowance = 0;
+  /** Unacked bytes sent before that snapshot: acks arrive in stream order and pay these first. */
+  private beforeAllowance = 0;
   /** Times this viewer had to be resynchronised (for stats and tests). */
   resyncs = 0;
 
@@ -50,6 +52,19 @@ export class Viewer {
     private readonly sink: ViewerSink,
     private readonly host: ViewerHost,
   ) {}
+
+  get acks(): boolean {
+    return this.ackMode;
+  }
+
+  /** Acks count output sent from now on (the client counts from the hello reply). */
+  setAcks(on: boolean): void {
+    this.ackMode = on;
+    this.unacked = 0;
+    this.allowance = 0;
+    this.beforeAllowance = 0;
+    if (this.mode === 'behind') this.maybeRecover();
+  }
 
   get isLive(): boolean {
     return this.mode === 'live';
@@ -89,6 +104,7 @@ export class Viewer {
     }
     this.mode = 'live';
     const bytes = Buffer.from(snapshot);
+    this.beforeAllowance = this.unacked;
     this.transmit([{ bytes, text: snapshot }]);
     this.allowance = bytes.length;
     this.transmitMessage(state);
@@ -123,6 +139,7 @@ export class Viewer {
 
   /** Control messages keep their place relative to output (e.g. session_ended after the last byte). */
   pushMessage(message: ServerMessage): void {
+    if (this.mode === 'detached') return;
     if (this.mode === 'joining') {
       this.joinQueue.push({ message });
       return;
@@ -138,7 +155,9 @@ export class Viewer {
 
   ack(bytes: number): void {
     this.unacked = Math.max(0, this.unacked - bytes);
-    this.allowance = Math.min(this.allowance, this.unacked);
+    const paysEarlier = Math.min(bytes, this.beforeAllowance);
+    this.beforeAllowance -= paysEarlier;
+    this.allowance = Math.max(0, this.allowance - (bytes - paysEarlier));
     if (this.mode === 'behind') this.maybeRecover();
   }
 

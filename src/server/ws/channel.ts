@@ -104,7 +104,7 @@ export class Channel {
     switch (msg.type) {
       case 'hello':
         if (msg.binary !== undefined) this.viewer.binary = msg.binary;
-        if (msg.ack !== undefined) this.viewer.acks = msg.ack;
+        if (msg.ack !== undefined) this.viewer.setAcks(msg.ack);
         return this.send({
           type: 'hello',
           session_id: this.id,
@@ -134,7 +134,9 @@ export class Channel {
       default: {
         const s = this.registry.get(this.id);
         if (!s) return this.send(sessionError(this.id, 'session_not_found', { error_message: 'no session with this id; send create_session first' }));
-        if (!s.hasViewer(this.viewer) && msg.type !== 'resize') this.attachTo(s);
+        // Typing into a stopped session resumes it; this socket watches from the start.
+        if ((msg.type === 'input' || msg.type === 'bytes_input') && !s.isRunning) s.start();
+        if (s.isRunning && !s.hasViewer(this.viewer)) this.attachTo(s);
         const result = await applyAction(s, msg);
         if (!result.ok) this.send(result.error);
       }

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
-import { parseSessionId } from '../../shared/session-id.js';
+import { parseSessionIdSegment } from '../../shared/session-id.js';
 import type { Logger } from '../log.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import { Channel } from './channel.js';
@@ -41,7 +41,7 @@ export class WsEndpoint {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/ws\/([^/]+)$/.exec(url.pathname);
     if (!m) return false;
-    const id = parseSessionId(decodeURIComponent(m[1] as string));
+    const id = parseSessionIdSegment(m[1] as string);
     if (!id) {
       rejectUpgrade(socket, 400, 'invalid_input', 'session id must be a UUID');
       return true;
