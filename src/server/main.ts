@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { hookSettings, relayScriptPath } from './claude/hooks.js';
 import { claudeLauncher, customLauncher, resolveClaudeBinary, type Launcher } from './claude/launcher.js';
 import { parseConfig, type Config } from './config.js';
 import { ensureDir } from './fs-util.js';
@@ -52,7 +53,7 @@ function preflight(config: Config): Launcher {
   if (config.claudeCommand !== null) return customLauncher(config.claudeCommand);
   const claude = resolveClaudeBinary(process.env);
   if (!claude) fail('no `claude` on PATH and @anthropic-ai/claude-code is not installed; run npm install, or pass -c CMD');
-  return claudeLauncher(claude);
+  return claudeLauncher(claude, hookSettings(process.execPath, relayScriptPath()));
 }
 
 function isLoopback(address: string): boolean {
@@ -86,13 +87,17 @@ export async function main(argv: readonly string[]): Promise<void> {
   const log = createLogger(config.logLevel);
 
   const store = new SessionStore(config.dataDir);
+  let hookBase = '';
   const registry = new SessionRegistry(store, log, {
     workspace: config.workspace,
     idleSec: config.idleSec,
     commandDisplay: config.claudeCommand ?? 'claude',
-    launch: (id) => {
+    launch: (id, folder, hookSecret) => {
       const env = sessionEnv(config, id);
-      return { spec: launcher(id, env), env };
+      // Hooks post back on loopback, to the address we actually listen on.
+      env.CCPTY_HOOK_URL = `${hookBase}/hooks/${id}`;
+      env.CCPTY_HOOK_SECRET = hookSecret;
+      return { spec: launcher(id, folder, env), env };
     },
   });
   const ws = new WsEndpoint(registry, log);
@@ -123,6 +128,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
+  const wildcard = addr.address === '0.0.0.0' || addr.address === '::';
+  hookBase = wildcard ? `http://${addr.family === 'IPv6' ? '[::1]' : '127.0.0.1'}:${addr.port}` : url;
   log.info({ url, workspace: config.workspace, dataDir: config.dataDir }, 'listening');
   process.stdout.write(`ccpty ${version} listening on ${url}\n`);
   if (!isLoopback(addr.address)) {

@@ -104,12 +104,13 @@ export function validateClientMessage(raw: unknown): Decoded<ClientMessage> {
 /** Server → client. */
 export type ServerMessage =
   | { type: 'session_pty_output'; output: string }
-  | { type: 'session_output'; output: string; is_thinking: boolean }
+  | { type: 'session_output'; session_id: string; output: string; is_thinking: boolean }
   | { type: 'session_ended'; session_id: string; exit_code?: number | null; exit_signal?: string | null }
-  | { type: 'session_running'; session_id: string }
+  | { type: 'session_running'; session_id: string; prompt?: string }
   | { type: 'session_idle'; session_id: string }
   | ({ type: 'session_pending'; session_id: string } & PendingTool)
-  | { type: 'session_tool_request'; session_id: string; tool_name: string; tool_input: unknown }
+  | { type: 'session_tool_request'; session_id: string; tool_name: string; tool_input: unknown; tool_use_id?: string }
+  | { type: 'session_tool_result'; session_id: string; tool_name: string; tool_use_id?: string; is_error: boolean }
   | SessionErrorMessage
   | HelloReply
   | { type: 'pong' };
@@ -149,11 +150,12 @@ export function stateMessage(
   session_id: string,
   state: SessionStateName,
   pending: PendingTool | null,
+  prompt: string | null = null,
 ): ServerMessage {
   switch (state) {
     case 'starting':
     case 'running':
-      return { type: 'session_running', session_id };
+      return prompt === null ? { type: 'session_running', session_id } : { type: 'session_running', session_id, prompt };
     case 'idle':
       return { type: 'session_idle', session_id };
     case 'pending':

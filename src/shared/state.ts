@@ -10,5 +10,7 @@ export type SessionStateName = (typeof SESSION_STATES)[number];
 export interface PendingTool {
   tool_name: string;
   tool_input: unknown;
+  /** The options the permission dialog shows, in order (select's index is 0-based over them). */
   options: string[];
+  tool_use_id?: string;
 }

@@ -7,6 +7,8 @@ export type Msg = Record<string, unknown> & { type: string };
 
 export class TestClient {
   readonly messages: Msg[] = [];
+  /** Date.now() at arrival, one per message. */
+  readonly times: number[] = [];
   /** Terminal output in arrival order: JSON session_pty_output and binary frames alike. */
   output = '';
   binaryBytes = 0;
@@ -22,6 +24,7 @@ export class TestClient {
       }
       const msg = JSON.parse(buf.toString('utf8')) as Msg;
       this.messages.push(msg);
+      this.times.push(Date.now());
       if (msg.type === 'session_pty_output') this.output += msg.output as string;
     });
     ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));

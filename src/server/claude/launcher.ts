@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { claudeConfigFile, ensureTrusted } from './trust.js';
 
 export interface LaunchSpec {
   file: string;
@@ -17,17 +18,22 @@ export interface LaunchSpec {
   kind: 'claude' | 'custom';
 }
 
-export type Launcher = (sessionId: string, env: NodeJS.ProcessEnv) => LaunchSpec;
+export type Launcher = (sessionId: string, folder: string, env: NodeJS.ProcessEnv) => LaunchSpec;
 
 export function customLauncher(command: string): Launcher {
   return () => ({ file: '/bin/sh', args: ['-c', command], display: command, kind: 'custom' });
 }
 
-export function claudeLauncher(claudePath: string): Launcher {
-  return (id, env) => {
+/**
+ * `settings` is the `--settings` JSON (our hooks); Claude Code merges it with the user's own
+ * settings, so their hooks keep working.
+ */
+export function claudeLauncher(claudePath: string, settings: string): Launcher {
+  return (id, folder, env) => {
+    ensureTrusted(claudeConfigFile(env), folder);
     const resume = transcriptExists(claudeConfigDir(env), id);
     const args = resume ? ['--resume', id] : ['--session-id', id];
-    return { file: claudePath, args, display: `claude ${args.join(' ')}`, kind: 'claude' };
+    return { file: claudePath, args: [...args, '--settings', settings], display: `claude ${args.join(' ')}`, kind: 'claude' };
   };
 }
 

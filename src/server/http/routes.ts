@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import { decodeClientMessage, sessionError, type SessionErrorMessage } from '../../shared/protocol.js';
 import { parseSessionIdSegment } from '../../shared/session-id.js';
+import { HOOK_SECRET_HEADER, hookPayload } from '../claude/hooks.js';
 import { applyAction, HTTP_STATUS } from '../sessions/actions.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import { BodyTooLarge, readBody, sendJson } from './json.js';
@@ -47,11 +48,49 @@ async function body(req: IncomingMessage, res: ServerResponse, id: string): Prom
   }
 }
 
+const MAX_HOOK_BODY = 8 * 1024 * 1024;
+
+function isLoopbackAddress(a: string | undefined): boolean {
+  return !!a && (a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.'));
+}
+
 export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/healthz',
     handler: (ctx, _req, res) => sendJson(res, 200, { ok: true, version: ctx.version, running: ctx.registry.runningCount }),
+  },
+  {
+    // Claude Code hooks, relayed by hook-relay.js: loopback only, with the run's secret.
+    method: 'POST',
+    path: '/hooks/{id}',
+    handler: async (ctx, req, res, [raw]) => {
+      const local = req.socket.localAddress;
+      const remote = req.socket.remoteAddress;
+      if (!isLoopbackAddress(remote) && remote !== local) return sendJson(res, 403, { error_code: 'forbidden', error_message: 'hooks are accepted from this machine only' });
+      const id = idParam(res, raw);
+      if (!id) return;
+      let text: string;
+      try {
+        text = await readBody(req, MAX_HOOK_BODY);
+      } catch {
+        return sendJson(res, 413, { error_code: 'invalid_input', error_message: 'hook payload too large' });
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return sendJson(res, 400, { error_code: 'invalid_input', error_message: 'hook payload is not JSON' });
+      }
+      const payload = hookPayload.safeParse(json);
+      if (!payload.success) return sendJson(res, 400, { error_code: 'invalid_input', error_message: 'not a Claude Code hook payload' });
+      const secret = req.headers[HOOK_SECRET_HEADER];
+      const session = ctx.registry.info(id)?.running ? ctx.registry.get(id) : undefined;
+      if (!session || typeof secret !== 'string' || !session.onHook(secret, payload.data)) {
+        return sendJson(res, 403, { error_code: 'forbidden', error_message: 'unknown session or wrong hook secret' });
+      }
+      sendJson(res, 200, { ok: true });
+    },
   },
   {
     method: 'GET',

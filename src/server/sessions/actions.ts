@@ -44,7 +44,15 @@ export function inputKeys(text: string, bracketedPaste: boolean): string {
   return bracketedPaste ? `\x1b[200~${clean}\x1b[201~` : clean.replace(/\r?\n/g, '\r');
 }
 
-export async function applyAction(session: Session, msg: SessionAction): Promise<ActionResult> {
+export interface ActionOptions {
+  /**
+   * echokit-state connections: `input` only types (the EchoKit server presses Enter with a
+   * `confirm` 300 ms later), and `confirm` at the prompt submits.
+   */
+  echokitInput?: boolean;
+}
+
+export async function applyAction(session: Session, msg: SessionAction, opts: ActionOptions = {}): Promise<ActionResult> {
   const refuse = (): ActionResult => ({
     ok: false,
     error: sessionError(session.id, 'invalid_input_for_state', {
@@ -53,6 +61,7 @@ export async function applyAction(session: Session, msg: SessionAction): Promise
       error_input: msg.type,
     }),
   });
+  const failed = (error_message: string): ActionResult => ({ ok: false, error: sessionError(session.id, 'internal_error', { error_message }) });
 
   switch (msg.type) {
     case 'create_session':
@@ -66,25 +75,37 @@ export async function applyAction(session: Session, msg: SessionAction): Promise
       // Input to a stopped session resumes it first, then types once it is ready.
       if (!session.isRunning) session.start();
       if (!session.isReady) await session.whenReady();
-      if (!session.isRunning) {
-        return { ok: false, error: sessionError(session.id, 'internal_error', { error_message: 'the session exited before the input could be typed' }) };
-      }
+      if (!session.isRunning) return failed('the session exited before the input could be typed');
       if (!actionAllowed(session.state, msg.type)) return refuse();
-      if (msg.type === 'input') await session.typeAndSubmit(inputKeys(msg.input, session.bracketedPaste), ENTER);
-      else session.write(typeof msg.input === 'string' ? msg.input : Buffer.from(msg.input));
+      if (msg.type === 'bytes_input') {
+        session.write(typeof msg.input === 'string' ? msg.input : Buffer.from(msg.input));
+      } else if (opts.echokitInput) {
+        session.notePrompt(msg.input);
+        session.write(inputKeys(msg.input, session.bracketedPaste));
+      } else {
+        await session.typeAndSubmit(inputKeys(msg.input, session.bracketedPaste), ENTER, msg.input);
+      }
       return { ok: true };
     }
     case 'cancel':
       if (!session.isRunning || !actionAllowed(session.state, 'cancel')) return refuse();
       session.write(ESC);
       return { ok: true };
-    case 'confirm':
+    case 'confirm': {
+      if (opts.echokitInput && session.isRunning && (session.state === 'idle' || session.state === 'running')) {
+        session.write(ENTER); // submits what `input` typed
+        return { ok: true };
+      }
       if (!session.isRunning || !actionAllowed(session.state, 'confirm')) return refuse();
-      session.write(ENTER);
-      return { ok: true };
+      if (!session.claude) {
+        session.write(ENTER);
+        return { ok: true };
+      }
+      return (await session.claude.pressInDialog(ENTER)) ? { ok: true } : failed('the permission dialog did not take the key');
+    }
     case 'select': {
       if (!session.isRunning || !actionAllowed(session.state, 'select')) return refuse();
-      const options = session.pending?.options ?? [];
+      const options = (await session.claude?.awaitDialog()) ?? session.pending?.options ?? [];
       if (msg.index >= options.length) {
         return {
           ok: false,
@@ -93,9 +114,18 @@ export async function applyAction(session: Session, msg: SessionAction): Promise
           }),
         };
       }
-      // Claude Code's permission dialog selects an option by its number at once.
-      session.write(String(msg.index + 1));
-      return { ok: true };
+      // Claude Code's permission dialog takes an option's number at once (1-9).
+      const keys = selectKeys(msg.index);
+      if (!session.claude) {
+        session.write(keys);
+        return { ok: true };
+      }
+      return (await session.claude.pressInDialog(keys)) ? { ok: true } : failed('the permission dialog did not take the key');
     }
   }
+}
+
+/** The keys that choose option `index` (0-based): its digit, or Down from the top and Enter. */
+export function selectKeys(index: number): string {
+  return index < 9 ? String(index + 1) : `${'\x1b[B'.repeat(index)}${ENTER}`;
 }

@@ -16,7 +16,7 @@ const RELEASE_CHECK_MS = 60_000;
 export interface RegistryOptions {
   workspace: string;
   idleSec: number;
-  launch: (id: string) => { spec: LaunchSpec; env: Record<string, string> };
+  launch: (id: string, folder: string, hookSecret: string) => { spec: LaunchSpec; env: Record<string, string> };
   /** Shown for sessions that were never started in this server run. */
   commandDisplay: string;
 }

@@ -3,11 +3,14 @@
  * The registry only creates, finds and lists these; transport code talks to them through
  * `actions.ts` and the Viewer interface, and never sees node-pty.
  */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import os from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { stateMessage, type ServerMessage } from '../../shared/protocol.js';
 import type { PendingTool, SessionStateName } from '../../shared/state.js';
+import type { HookPayload } from '../claude/hooks.js';
 import type { LaunchSpec } from '../claude/launcher.js';
+import { ClaudeTracker, type TrackerHost } from '../claude/tracker.js';
 import { ensureDir } from '../fs-util.js';
 import type { Logger } from '../log.js';
 import { PtyProcess, type PtyExit } from '../pty/pty-process.js';
@@ -32,7 +35,7 @@ export const DEFAULT_ROWS = 40;
 export interface SessionDeps {
   store: SessionStore;
   log: Logger;
-  launch: (id: string) => { spec: LaunchSpec; env: Record<string, string> };
+  launch: (id: string, folder: string, hookSecret: string) => { spec: LaunchSpec; env: Record<string, string> };
   idleSec: number;
 }
 
@@ -66,6 +69,22 @@ export class Session implements ViewerHost {
   private readyWaiters: Array<(ready: boolean) => void> = [];
   private stopping: Promise<void> | null = null;
   private settled = false;
+  private hookSecret = '';
+  private prompt: string | null = null;
+  /** Claude Code's state tracker for the current run (null for other commands). */
+  claude: ClaudeTracker | null = null;
+  private readonly trackerHost: TrackerHost = {
+    machine: INITIAL, // replaced by a getter in the constructor
+    dispatch: (e) => this.dispatch(e),
+    broadcast: (m) => this.broadcast(m),
+    readScreenLines: (cb) => this.mirror.whenParsed(() => cb(this.mirror.screenLines())),
+    write: (keys) => this.write(keys),
+    setPrompt: (p) => {
+      const news = p !== this.prompt;
+      this.prompt = p;
+      return news;
+    },
+  };
   private outputWaiters: Array<() => void> = [];
   /** Last start, exit or viewer change (for releasing unused sessions). */
   lastChangeAt = Date.now();
@@ -74,7 +93,17 @@ export class Session implements ViewerHost {
     readonly id: string,
     readonly folder: string,
     private readonly deps: SessionDeps,
-  ) {}
+  ) {
+    Object.defineProperty(this.trackerHost, 'machine', { get: () => this.machine });
+  }
+
+  /** A hook's payload, relayed by hook-relay with this run's secret. False: not ours. */
+  onHook(secret: string, payload: HookPayload): boolean {
+    if (!this.claude || !this.hookSecret || !safeEqual(secret, this.hookSecret)) return false;
+    this.deps.log.debug({ session: this.id, hook: payload.hook_event_name, tool: payload.tool_name }, 'hook');
+    this.claude.onHook(payload);
+    return true;
+  }
 
   get state(): SessionStateName {
     return this.machine.name;
@@ -113,7 +142,7 @@ export class Session implements ViewerHost {
   }
 
   stateMessage(): ServerMessage {
-    return stateMessage(this.id, this.state, this.pending);
+    return stateMessage(this.id, this.state, this.pending, this.prompt);
   }
 
   /** Starts (or resumes) the process; a no-op while it runs. */
@@ -125,8 +154,11 @@ export class Session implements ViewerHost {
     }
     if (this.pty) return;
     ensureDir(this.folder, 0o700);
-    const { spec, env } = this.deps.launch(this.id);
+    this.hookSecret = randomBytes(24).toString('hex');
+    const { spec, env } = this.deps.launch(this.id, this.folder, this.hookSecret);
     this.spec = spec;
+    this.prompt = null;
+    this.claude = spec.kind === 'claude' ? new ClaudeTracker(this.id, this.trackerHost, this.deps.log) : null;
     this.decoder = new StringDecoder('utf8');
     const pty = new PtyProcess(
       { file: spec.file, args: spec.args, cwd: this.folder, env, cols: this.mirror.cols, rows: this.mirror.rows },
@@ -140,7 +172,7 @@ export class Session implements ViewerHost {
     this.deps.store.markStarted(this.id, spec.display, Date.now());
     this.deps.log.info({ session: this.id, pid: pty.pid, command: spec.display }, 'session started');
     this.dispatch({ type: 'spawned' });
-    this.armQuiet();
+    if (!this.claude) this.armQuiet();
   }
 
   /** True once the current run has settled (been idle) at least once: its UI takes input. */
@@ -175,8 +207,14 @@ export class Session implements ViewerHost {
    * Types `text`, then `enter` once the program has echoed it (at most ECHO_WAIT_MS later).
    * In one chunk, Claude Code takes "text\r" for a paste and swallows the Enter.
    */
-  async typeAndSubmit(text: string, enter: string): Promise<void> {
+  /** The prompt typed through the API, announced with `session_running` once it is submitted. */
+  notePrompt(prompt: string): void {
+    this.prompt = prompt;
+  }
+
+  async typeAndSubmit(text: string, enter: string, prompt: string | null = null): Promise<void> {
     if (!this.pty) return;
+    if (prompt !== null) this.prompt = prompt;
     const echoed = new Promise<void>((resolve) => {
       const timer = setTimeout(done, ECHO_WAIT_MS);
       function done(): void {
@@ -263,6 +301,10 @@ export class Session implements ViewerHost {
     } else {
       this.decoder.write(chunk); // keep the decoder in step for viewers who join later
     }
+    if (this.claude) {
+      this.claude.onOutput();
+      return;
+    }
     if (this.state === 'starting' || this.state === 'idle') this.dispatch({ type: 'output' });
     this.armQuiet();
   }
@@ -271,6 +313,9 @@ export class Session implements ViewerHost {
     if (this.pty !== pty) return;
     pty.sweep();
     this.pty = null;
+    this.claude?.close();
+    this.claude = null;
+    this.hookSecret = '';
     this.lastChangeAt = Date.now();
     this.mirror.setBackpressure(null);
     this.clearTimers();
@@ -285,7 +330,7 @@ export class Session implements ViewerHost {
     for (const w of this.readyWaiters.splice(0)) w(false);
   }
 
-  private dispatch(event: StateEvent): void {
+  dispatch(event: StateEvent): void {
     const before = this.machine;
     this.machine = next(before, event);
     if (this.machine === before || (this.machine.name === before.name && this.machine.pending === before.pending)) return;
@@ -349,4 +394,10 @@ const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]
 
 export function signalName(signal: number | null): string | null {
   return signal ? (SIGNAL_NAMES.get(signal) ?? `signal ${signal}`) : null;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

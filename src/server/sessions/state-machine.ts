@@ -1,7 +1,8 @@
 /**
  * The session state machine: a pure function from (state, event) to the next state.
- * For any command it is driven by output activity (printing → running, quiet → idle);
- * Claude Code's own signals (hooks, transcript, screen) come in as further events.
+ * Any command: output activity (printing → running, quiet → idle). Claude Code sessions:
+ * hooks first, the screen as the cross-check that closes the gaps hooks leave (an interrupt,
+ * a refusal with Esc or "No" fire no hook), process exit last. See DESIGN.md §6.
  */
 import type { PendingTool, SessionStateName } from '../../shared/state.js';
 
@@ -10,25 +11,69 @@ export interface MachineState {
   pending: PendingTool | null;
 }
 
+export interface ToolRef {
+  tool_name: string;
+  tool_input: unknown;
+}
+
 export type StateEvent =
   | { type: 'spawned' }
+  | { type: 'exited' }
+  // activity (commands that are not Claude Code)
   | { type: 'output' }
   | { type: 'quiet' }
-  | { type: 'exited' };
+  // Claude Code hooks
+  | { type: 'prompt' } // UserPromptSubmit
+  | { type: 'tool' } // PreToolUse
+  | ({ type: 'permission' } & ToolRef) // PermissionRequest, Notification permission_prompt
+  | { type: 'tool_done' } // PostToolUse
+  | { type: 'turn_done' } // Stop, StopFailure
+  // Claude Code screen (the tracker reports idle only once it has been stable)
+  | { type: 'screen_busy' }
+  | { type: 'screen_idle' }
+  | ({ type: 'screen_permission'; options: string[] } & ToolRef);
 
 export const INITIAL: MachineState = { name: 'stopped', pending: null };
 
+const RUNNING: MachineState = { name: 'running', pending: null };
+const IDLE: MachineState = { name: 'idle', pending: null };
+
 export function next(state: MachineState, event: StateEvent): MachineState {
+  if (event.type === 'spawned') return { name: 'starting', pending: null };
+  if (event.type === 'exited') return INITIAL;
+  if (state.name === 'stopped') return state; // nothing but a spawn wakes a stopped session
   switch (event.type) {
-    case 'spawned':
-      return { name: 'starting', pending: null };
-    case 'exited':
-      return { name: 'stopped', pending: null };
     case 'output':
-      return state.name === 'starting' || state.name === 'idle' ? { name: 'running', pending: null } : state;
+      return state.name === 'starting' || state.name === 'idle' ? RUNNING : state;
     case 'quiet':
-      return state.name === 'starting' || state.name === 'running' ? { name: 'idle', pending: null } : state;
+      return state.name === 'starting' || state.name === 'running' ? IDLE : state;
+    case 'prompt':
+    case 'tool':
+    case 'tool_done':
+      return RUNNING;
+    case 'turn_done':
+      return IDLE;
+    case 'permission': {
+      // The hook names the tool; the options come from the screen (kept if already read).
+      const options = state.pending?.options ?? [];
+      return { name: 'pending', pending: { tool_name: event.tool_name, tool_input: event.tool_input, options } };
+    }
+    case 'screen_busy':
+      return state.name === 'running' ? state : RUNNING;
+    case 'screen_idle':
+      return state.name === 'idle' ? state : IDLE;
+    case 'screen_permission': {
+      const known = state.name === 'pending' && state.pending;
+      const tool_name = known && event.tool_name === '' ? state.pending!.tool_name : event.tool_name;
+      const tool_input = known && event.tool_name === '' ? state.pending!.tool_input : event.tool_input;
+      if (known && sameOptions(state.pending!.options, event.options) && tool_name === state.pending!.tool_name) return state;
+      return { name: 'pending', pending: { tool_name, tool_input, options: event.options } };
+    }
   }
+}
+
+function sameOptions(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Which client actions each state accepts (DESIGN.md §7). `stopped` ones start the session first. */

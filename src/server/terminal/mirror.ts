@@ -80,6 +80,11 @@ export class TerminalMirror {
     this.term.write('', () => cb(this.serializeNow()));
   }
 
+  /** Runs `cb` once everything written so far has been parsed. */
+  whenParsed(cb: () => void): void {
+    this.term.write('', cb);
+  }
+
   /** Visible screen as plain text lines (for screen-based state detection and tests). */
   screenLines(): string[] {
     const buf = this.term.buffer.active;

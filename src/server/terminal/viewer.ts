@@ -51,6 +51,8 @@ export class Viewer {
   constructor(
     private readonly sink: ViewerSink,
     private readonly host: ViewerHost,
+    /** A message's text frame; a protocol variant maps messages here. */
+    private readonly encode: (m: ServerMessage) => string = (m) => JSON.stringify(m),
   ) {}
 
   get acks(): boolean {
@@ -205,7 +207,7 @@ export class Viewer {
   }
 
   private transmitMessage(message: ServerMessage): void {
-    this.send(JSON.stringify(message));
+    this.send(this.encode(message));
   }
 
   private send(frame: Buffer | string): void {

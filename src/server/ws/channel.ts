@@ -3,6 +3,7 @@
  * that socket's Viewer. Messages from one socket are applied strictly in order.
  */
 import type { WebSocket, RawData } from 'ws';
+import { toEchokitState } from '../../shared/echokit-state.js';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import {
   decodeClientMessage,
@@ -12,7 +13,7 @@ import {
   type ServerMessage,
 } from '../../shared/protocol.js';
 import type { Logger } from '../log.js';
-import { applyAction } from '../sessions/actions.js';
+import { applyAction, type ActionOptions } from '../sessions/actions.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import type { Session } from '../sessions/session.js';
 import { Viewer } from '../terminal/viewer.js';
@@ -30,7 +31,9 @@ export class Channel {
     private readonly id: string,
     private readonly registry: SessionRegistry,
     private readonly log: Logger,
+    private readonly variant: 'ccpty' | 'echokit-state' = 'ccpty',
   ) {
+    const encode = variant === 'echokit-state' ? (m: ServerMessage) => JSON.stringify(toEchokitState(m)) : undefined;
     this.viewer = new Viewer(
       {
         send: (frame, done) => {
@@ -39,6 +42,7 @@ export class Channel {
         },
       },
       { requestSnapshot: (v) => this.session?.requestSnapshot(v) },
+      encode,
     );
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('close', () => this.close());
@@ -50,6 +54,10 @@ export class Channel {
     // one, from its first create_session or input (so that it is not told "ended" first).
     const existing = registry.get(id);
     if (existing?.isRunning) this.attachTo(existing);
+  }
+
+  private get actionOptions(): ActionOptions {
+    return { echokitInput: this.variant === 'echokit-state' };
   }
 
   /** Sent to this socket only, outside the output stream. */
@@ -124,7 +132,7 @@ export class Channel {
       case 'create_session': {
         const s = this.registry.getOrCreate(this.id);
         const wasAttached = s.hasViewer(this.viewer);
-        const result = await applyAction(s, msg);
+        const result = await applyAction(s, msg, this.actionOptions);
         if (!result.ok) return this.send(result.error);
         // A new viewer gets snapshot + state from the join; one already attached is told the state.
         if (wasAttached) this.send(s.stateMessage());
@@ -137,7 +145,7 @@ export class Channel {
         // Typing into a stopped session resumes it; this socket watches from the start.
         if ((msg.type === 'input' || msg.type === 'bytes_input') && !s.isRunning) s.start();
         if (s.isRunning && !s.hasViewer(this.viewer)) this.attachTo(s);
-        const result = await applyAction(s, msg);
+        const result = await applyAction(s, msg, this.actionOptions);
         if (!result.ok) this.send(result.error);
       }
     }

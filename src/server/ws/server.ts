@@ -46,8 +46,13 @@ export class WsEndpoint {
       rejectUpgrade(socket, 400, 'invalid_input', 'session id must be a UUID');
       return true;
     }
+    const protocol = url.searchParams.get('protocol');
+    if (protocol !== null && protocol !== 'ccpty' && protocol !== 'echokit-state') {
+      rejectUpgrade(socket, 400, 'invalid_input', 'protocol must be "ccpty" or "echokit-state"');
+      return true;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const channel = new Channel(ws, id, this.registry, this.log);
+      const channel = new Channel(ws, id, this.registry, this.log, protocol === 'echokit-state' ? 'echokit-state' : 'ccpty');
       (ws as unknown as { channel?: Channel }).channel = channel;
       this.channels.add(channel);
       ws.on('close', () => this.channels.delete(channel));
