@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { hookSettings, relayScriptPath } from './claude/hooks.js';
+import { BASH, installRelayScript } from './claude/relay-script.js';
 import { claudeLauncher, customLauncher, resolveClaudeBinary, type Launcher } from './claude/launcher.js';
 import { parseConfig, type Config } from './config.js';
 import { ensureDir } from './fs-util.js';
@@ -53,7 +54,10 @@ function preflight(config: Config): Launcher {
   if (config.claudeCommand !== null) return customLauncher(config.claudeCommand);
   const claude = resolveClaudeBinary(process.env);
   if (!claude) fail('no `claude` on PATH and @anthropic-ai/claude-code is not installed; run npm install, or pass -c CMD');
-  return claudeLauncher(claude, hookSettings(process.execPath, relayScriptPath()));
+  // The bash relay costs ~16 ms a hook, the Node one ~100 ms (Node's start); Claude Code waits.
+  const bashRelay = installRelayScript(config.dataDir);
+  const settings = bashRelay ? hookSettings(BASH, bashRelay) : hookSettings(process.execPath, relayScriptPath());
+  return claudeLauncher(claude, settings);
 }
 
 function isLoopback(address: string): boolean {

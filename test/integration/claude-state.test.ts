@@ -200,7 +200,9 @@ test('7. a thinking block → session_output with is_thinking: true', { timeout:
   const { c } = await open();
   const from = c.messages.length;
   c.send({ type: 'input', input: 'ponder MOCK:think' });
-  const thought = await c.next((m) => m.type === 'session_output' && m.is_thinking === true, 'a thinking output', from, LONG);
+  const thought = await c.next((m) => m.type === 'session_output' && m.is_thinking === true, 'a thinking output', from, 20_000).catch((err: Error) => {
+    throw new Error(`${err.message}; got ${JSON.stringify(c.messages.slice(from).filter((m) => m.type !== 'session_pty_output'))}`);
+  });
   assert.equal(thought.output, DEFAULT_THINKING);
   await c.next((m) => m.type === 'session_output' && m.is_thinking === false, 'the answer after it', after_(c, thought), LONG);
   await c.nextType('session_idle', from, LONG);
@@ -226,7 +228,16 @@ test('8. echokit-state variant: the documented sequences for a reply and for a t
   from = c.messages.length;
   c.send({ type: 'Input', input: 'please create the greeting file' });
   c.send({ type: 'Confirm' });
-  await c.next((m) => m.type === 'session_state' && (m.current_state as { is_pending?: boolean }).is_pending === true, 'PreUseTool pending', from, LONG);
+  const pendingState = await c.next((m) => m.type === 'session_state' && (m.current_state as { is_pending?: boolean }).is_pending === true, 'PreUseTool pending', from, LONG);
+  assert.ok((pendingState.current_state as { request: Array<{ id: string }> }).request[0]?.id, 'the pending request carries the tool use id');
+  // A spoken prompt while the tool waits: the Input is refused, and so is the Confirm that
+  // the EchoKit server sends after it; the tool is not approved by accident.
+  const during = c.messages.length;
+  c.send({ type: 'Input', input: 'what is the weather' });
+  c.send({ type: 'Confirm' });
+  await waitFor(() => c.messages.slice(during).filter((m) => m.type === 'session_error').length === 2, 'both refused');
+  assert.ok(c.messages.slice(during).every((m) => m.type !== 'session_error' || m.error_code === 'invalid_input_for_state'));
+  assert.ok(!fs.existsSync(path.join(folder, 'hello-from-tool.txt')), 'the refused Confirm did not approve the tool');
   c.send({ type: 'Select', index: 0 });
   await waitFor(() => fs.existsSync(path.join(folder, 'hello-from-tool.txt')), 'the tool ran', LONG);
   await waitFor(() => states(from).some((s) => s.state === 'Output' && s.output === DEFAULT_DONE_REPLY) && states(from).at(-1)?.state === 'Idle', 'Output DONE then Idle', LONG);

@@ -30,9 +30,9 @@ export function relayScriptPath(): string {
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** The value of `--settings`: one command hook per event, running the relay with our Node. */
-export function hookSettings(nodePath: string, relayPath: string): string {
-  const command = `${shellQuote(nodePath)} ${shellQuote(relayPath)}`;
+/** The value of `--settings`: one command hook per event, running `interpreter relayPath`. */
+export function hookSettings(interpreter: string, relayPath: string): string {
+  const command = `${shellQuote(interpreter)} ${shellQuote(relayPath)}`;
   const hooks: Record<string, unknown[]> = {};
   for (const event of HOOK_EVENTS) {
     const entry = { hooks: [{ type: 'command', command, timeout: 10 }] };

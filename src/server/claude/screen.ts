@@ -71,6 +71,10 @@ function readOptions(lines: readonly string[]): { options: string[]; highlighted
     options.push(m[3] ?? '');
   }
   if (options.length < 2 || highlighted < 0) return null;
+  // Permission dialogs ask "Do you want to …?" above their options; other numbered menus
+  // (a picker opened in the terminal) are not permission prompts.
+  const question = lines.slice(Math.max(0, first - 6), first).some((l) => /Do you want to .*\?/.test(l));
+  if (!question) return null;
   return { options, highlighted };
 }
 

@@ -20,6 +20,7 @@ const DIALOG_SETTLE_MS = 250;
 const PRESS_VERIFY_MS = 450;
 const PRESS_ATTEMPTS = 3;
 const DIALOG_WAIT_MS = 1500;
+const TRANSCRIPT_WAIT_MS = 500;
 
 export interface TrackerHost {
   readonly machine: MachineState;
@@ -42,6 +43,8 @@ export class ClaudeTracker {
   private screen: ScreenReading = { kind: 'unknown', options: [], highlighted: 0 };
   private screenSince = Date.now();
   private lastHookAt = 0;
+  private lastStopAt = 0;
+  private turn = 0;
   private screenTimer: NodeJS.Timeout | null = null;
   private stableTimer: NodeJS.Timeout | null = null;
   private lastScreenRead = 0;
@@ -76,6 +79,7 @@ export class ClaudeTracker {
     if (p.transcript_path) this.follow(p.transcript_path);
     switch (p.hook_event_name) {
       case 'UserPromptSubmit':
+        this.turn++;
         this.told = new Set();
         this.lastHookAt = Date.now();
         const news = this.host.setPrompt(typeof p.prompt === 'string' ? p.prompt : null);
@@ -99,7 +103,8 @@ export class ClaudeTracker {
         break;
       case 'Notification':
         // Sent ~6 s into an unanswered prompt; the PermissionRequest hook normally came first.
-        if (p.notification_type === 'permission_prompt' && this.host.machine.name !== 'pending' && this.lastTool) {
+        // Only while the dialog is really showing: a late one must not re-open an answered prompt.
+        if (p.notification_type === 'permission_prompt' && this.host.machine.name !== 'pending' && this.lastTool && this.screen.kind === 'permission') {
           this.host.dispatch({ type: 'permission', ...this.lastTool });
         }
         break;
@@ -115,15 +120,31 @@ export class ClaudeTracker {
       case 'Stop':
       case 'StopFailure': {
         this.lastHookAt = Date.now();
-        this.tail?.read(); // replies written before the hook go out before idle
+        this.lastStopAt = this.lastHookAt;
         const last = (p as { last_assistant_message?: unknown }).last_assistant_message;
-        if (typeof last === 'string' && last.trim()) this.tell(last, false);
-        this.host.dispatch({ type: 'turn_done' });
+        void this.finishTurn(typeof last === 'string' ? last : '');
         break;
       }
       default:
         break; // SessionStart (transcript followed above), SessionEnd (the exit follows)
     }
+  }
+
+  /**
+   * The turn's replies go out before its idle: Claude Code writes the transcript ~100-200 ms
+   * after the Stop hook, so wait (briefly) for the final reply to be there, and read it all.
+   */
+  private async finishTurn(last: string): Promise<void> {
+    const turn = this.turn;
+    const deadline = Date.now() + TRANSCRIPT_WAIT_MS;
+    while (last.trim() && !this.told.has(`x:${last.trim()}`) && this.tail && Date.now() < deadline && !this.closed) {
+      this.tail.read();
+      if (this.told.has(`x:${last.trim()}`)) break;
+      await delay(25);
+    }
+    if (this.closed || turn !== this.turn) return; // a new prompt came meanwhile
+    if (last.trim()) this.tell(last, false);
+    this.host.dispatch({ type: 'turn_done' });
   }
 
   /**
@@ -133,10 +154,11 @@ export class ClaudeTracker {
    */
   async pressInDialog(keys: string): Promise<boolean> {
     if (!(await this.awaitDialog())) return false;
+    const dialog = this.screenSince; // which dialog: a retry must never land in the next one
     for (let attempt = 0; attempt < PRESS_ATTEMPTS; attempt++) {
       const settle = this.screenSince + DIALOG_SETTLE_MS - Date.now();
       if (settle > 0) await delay(settle);
-      if (!this.dialogShowing()) return attempt > 0;
+      if (!this.dialogShowing() || this.screenSince !== dialog) return attempt > 0;
       this.host.write(keys);
       if (await this.waitForScreen(() => !this.dialogShowing(), PRESS_VERIFY_MS)) return true;
     }
@@ -225,7 +247,8 @@ export class ClaudeTracker {
         return;
       }
       case 'busy':
-        this.host.dispatch({ type: 'screen_busy' });
+        // The spinner lingers on screen for a moment after the Stop hook: the hook is right.
+        if (Date.now() - this.lastStopAt >= HOOK_GRACE_MS) this.host.dispatch({ type: 'screen_busy' });
         return;
       case 'idle': {
         // At startup no submitted prompt can be contradicted: the prompt box means ready.

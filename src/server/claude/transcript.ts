@@ -36,19 +36,26 @@ export class TranscriptTail {
     const st = stat(path);
     this.offset = st?.size ?? 0;
     this.ino = st?.ino ?? 0;
-    try {
-      this.watcher = fs.watch(path, () => this.read());
-      this.watcher.on('error', () => undefined);
-    } catch {
-      this.watcher = null; // not there yet: the poll picks it up
-    }
+    this.watch();
     this.poll = setInterval(() => this.read(), POLL_MS);
     this.poll.unref();
+  }
+
+  /** Watches the file once it exists (a new session's transcript appears with its first prompt). */
+  private watch(): void {
+    if (this.watcher || this.closed) return;
+    try {
+      this.watcher = fs.watch(this.path, () => this.read());
+      this.watcher.on('error', () => undefined);
+    } catch {
+      this.watcher = null; // not there yet: the poll, and every read, try again
+    }
   }
 
   /** Reads what was appended since the last read (also called when a hook says there is more). */
   read(): void {
     if (this.closed) return;
+    this.watch();
     if (this.reading) {
       this.again = true;
       return;

@@ -336,6 +336,7 @@ export class Session implements ViewerHost {
     if (this.machine === before || (this.machine.name === before.name && this.machine.pending === before.pending)) return;
     this.deps.store.markState(this.id, this.machine.name, Date.now());
     if (this.machine.name !== 'stopped') this.broadcast(this.stateMessage());
+    if (this.machine.name === 'idle') this.prompt = null; // the turn is over
     if (this.machine.name === 'idle' && !this.settled) {
       this.settled = true;
       for (const w of this.readyWaiters.splice(0)) w(true);

@@ -14,6 +14,7 @@ export interface MachineState {
 export interface ToolRef {
   tool_name: string;
   tool_input: unknown;
+  tool_use_id?: string;
 }
 
 export type StateEvent =
@@ -56,20 +57,23 @@ export function next(state: MachineState, event: StateEvent): MachineState {
     case 'permission': {
       // The hook names the tool; the options come from the screen (kept if already read).
       const options = state.pending?.options ?? [];
-      return { name: 'pending', pending: { tool_name: event.tool_name, tool_input: event.tool_input, options } };
+      return { name: 'pending', pending: { ...toolOf(event), options } };
     }
     case 'screen_busy':
       return state.name === 'running' ? state : RUNNING;
     case 'screen_idle':
       return state.name === 'idle' ? state : IDLE;
     case 'screen_permission': {
-      const known = state.name === 'pending' && state.pending;
-      const tool_name = known && event.tool_name === '' ? state.pending!.tool_name : event.tool_name;
-      const tool_input = known && event.tool_name === '' ? state.pending!.tool_input : event.tool_input;
-      if (known && sameOptions(state.pending!.options, event.options) && tool_name === state.pending!.tool_name) return state;
-      return { name: 'pending', pending: { tool_name, tool_input, options: event.options } };
+      const known = state.name === 'pending' ? state.pending : null;
+      const tool = known && event.tool_name === '' ? toolOf(known) : toolOf(event);
+      if (known && sameOptions(known.options, event.options) && tool.tool_name === known.tool_name) return state;
+      return { name: 'pending', pending: { ...tool, options: event.options } };
     }
   }
+}
+
+function toolOf(t: ToolRef): ToolRef {
+  return t.tool_use_id ? { tool_name: t.tool_name, tool_input: t.tool_input, tool_use_id: t.tool_use_id } : { tool_name: t.tool_name, tool_input: t.tool_input };
 }
 
 function sameOptions(a: readonly string[], b: readonly string[]): boolean {

@@ -18,6 +18,8 @@ import type { SessionRegistry } from '../sessions/registry.js';
 import type { Session } from '../sessions/session.js';
 import { Viewer } from '../terminal/viewer.js';
 
+const CONFIRM_AFTER_INPUT_MS = 2000;
+
 export class Channel {
   private readonly viewer: Viewer;
   private session: Session | undefined;
@@ -25,6 +27,7 @@ export class Channel {
   private tail: Promise<void> = Promise.resolve();
   private busy = 0;
   alive = true;
+  private inputRefusedAt = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -145,8 +148,20 @@ export class Channel {
         // Typing into a stopped session resumes it; this socket watches from the start.
         if ((msg.type === 'input' || msg.type === 'bytes_input') && !s.isRunning) s.start();
         if (s.isRunning && !s.hasViewer(this.viewer)) this.attachTo(s);
+        // The EchoKit server follows each Input with a Confirm 300 ms later. If the Input was
+        // refused (a permission prompt is up), that Confirm must not approve the tool.
+        if (msg.type === 'confirm' && this.variant === 'echokit-state' && Date.now() - this.inputRefusedAt < CONFIRM_AFTER_INPUT_MS) {
+          return this.send(sessionError(this.id, 'invalid_input_for_state', {
+            error_message: 'this confirm follows an input that was refused; it does not answer the permission prompt',
+            error_state: s.state,
+            error_input: 'confirm',
+          }));
+        }
         const result = await applyAction(s, msg, this.actionOptions);
-        if (!result.ok) this.send(result.error);
+        if (!result.ok) {
+          if (msg.type === 'input') this.inputRefusedAt = Date.now();
+          this.send(result.error);
+        }
       }
     }
   }
