@@ -26,6 +26,14 @@ const DEFAULTS: Config = {
   workspace: '/home/tester/ccpty-sessions',
   dataDir: '/home/tester/.local/share/ccpty',
   logLevel: 'info',
+  token: null,
+  noAuth: false,
+  allowedHosts: [],
+  allowedOrigins: [],
+  tlsCert: null,
+  tlsKey: null,
+  maxSessions: 50,
+  maxViewers: 128,
 };
 
 test('defaults', () => {
@@ -74,7 +82,7 @@ for (const o of OPTIONS) {
   });
   test(`${o.flags[0]} wins over env ${o.envName}`, () => {
     const env = { [o.envName]: o.value };
-    const flagValue: Record<keyof Config, string> = {
+    const flagValue: Partial<Record<keyof Config, string>> = {
       claudeCommand: 'other-cmd',
       host: '[::1]:4000',
       port: '',
@@ -83,8 +91,8 @@ for (const o of OPTIONS) {
       dataDir: '/flag/data',
       logLevel: 'warn',
     };
-    const c = run([o.flags[0] as string, flagValue[o.field]], env);
-    const fromFlag = run([o.flags[0] as string, flagValue[o.field]]);
+    const c = run([o.flags[0] as string, flagValue[o.field]!], env);
+    const fromFlag = run([o.flags[0] as string, flagValue[o.field]!]);
     assert.deepEqual(c, fromFlag);
     assert.notDeepEqual(c, run([], env));
   });
@@ -102,6 +110,7 @@ test('all flags together beat all env vars', () => {
   };
   const argv = ['-c', 'flag-cmd', '-b', '[::1]:0', '--idle-sec', '0', '-w', '/flag/ws', '--data-dir', '/flag/data', '--log-level', 'silent'];
   assert.deepEqual(run(argv, env), {
+    ...DEFAULTS,
     claudeCommand: 'flag-cmd',
     host: '::1',
     port: 0,
@@ -309,3 +318,29 @@ for (const [argv, expected] of BAD_ARGS) {
     assert.ok(!msg.includes('\n'), 'one line');
   });
 }
+
+test('access flags', () => {
+  const c = run(['--token', 'a-long-enough-token_123', '--allowed-host', 'mac.lan', '--allowed-host', 'box', '--allowed-origin', 'https://proxy.example:8443', '--max-sessions', '3', '--max-viewers', '2', '--tls-cert', 'c.pem', '--tls-key', 'k.pem']);
+  assert.equal(c.token, 'a-long-enough-token_123');
+  assert.deepEqual(c.allowedHosts, ['mac.lan', 'box']);
+  assert.deepEqual(c.allowedOrigins, ['https://proxy.example:8443']);
+  assert.equal(c.maxSessions, 3);
+  assert.equal(c.maxViewers, 2);
+  assert.ok(c.tlsCert?.endsWith('/c.pem') && c.tlsKey?.endsWith('/k.pem'));
+  assert.deepEqual(run([], { CCPTY_ALLOWED_HOSTS: 'a, b', CCPTY_TOKEN: 'x'.repeat(20) }).allowedHosts, ['a', 'b']);
+});
+
+test('access flag errors', () => {
+  assert.match(error(['--token', 'short']), /16-256/);
+  assert.match(error(['--no-auth', '--bind', '0.0.0.0:3000']), /--no-auth is refused/);
+  assert.equal(run(['--no-auth']).noAuth, true);
+  assert.match(error(['--tls-cert', 'c.pem']), /go together/);
+  assert.match(error(['--max-viewers', '0']), /whole number/);
+  assert.match(error(['--allowed-origin', 'evil.com']), /not an origin/);
+  assert.match(error(['token', 'forget']), /unknown command/);
+});
+
+test('token rotate', () => {
+  const r = parseConfig(['token', 'rotate', '--data-dir', '/d'], {}, HOME);
+  assert.equal(r.kind, 'rotate-token');
+});

@@ -11,10 +11,20 @@ export interface Config {
   workspace: string;
   dataDir: string;
   logLevel: string;
+  /** Owner token given by flag/env (else generated on first start, stored hashed). */
+  token: string | null;
+  noAuth: boolean;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  tlsCert: string | null;
+  tlsKey: string | null;
+  maxSessions: number;
+  maxViewers: number;
 }
 
 export type ConfigResult =
   | { kind: 'run'; config: Config }
+  | { kind: 'rotate-token'; config: Config }
   | { kind: 'help'; text: string }
   | { kind: 'version' }
   | { kind: 'error'; message: string };
@@ -35,8 +45,24 @@ Options (flags win over environment variables):
       --data-dir DIR        the server's own state (SQLite)
                             [env CCPTY_DATA_DIR] (default: $XDG_DATA_HOME/ccpty or ~/.local/share/ccpty)
       --log-level LEVEL     fatal|error|warn|info|debug|trace|silent [env CCPTY_LOG_LEVEL] (default: info)
+
+Access (every route and socket needs the access token, loopback included):
+      --token TOKEN         set the access token (16-256 of A-Z a-z 0-9 _ - . ~) [env CCPTY_TOKEN]
+                            (default: generated on first start, stored hashed, printed once)
+      --no-auth             no access token; refused unless the bind address is loopback
+      --allowed-host NAME   another host name this server is reached by (repeatable)
+                            [env CCPTY_ALLOWED_HOSTS, comma-separated]
+      --allowed-origin URL  another browser origin allowed to call it (repeatable)
+                            [env CCPTY_ALLOWED_ORIGINS, comma-separated]
+      --tls-cert FILE       serve HTTPS/WSS with this certificate (PEM) [env CCPTY_TLS_CERT]
+      --tls-key FILE        and this private key (PEM) [env CCPTY_TLS_KEY]
+      --max-sessions N      running sessions at most (default: 50) [env CCPTY_MAX_SESSIONS]
+      --max-viewers N       sockets per session at most (default: 128) [env CCPTY_MAX_VIEWERS]
   -h, --help                this help
       --version             the version
+
+Commands:
+  ccpty token rotate        make a new access token (ends every login), print its login URL
 `;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -55,11 +81,12 @@ export function parseConfig(
   home: string,
 ): ConfigResult {
   let values;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv],
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
       options: {
         'claude-command': { type: 'string', short: 'c' },
         bind: { type: 'string', short: 'b' },
@@ -67,6 +94,14 @@ export function parseConfig(
         workspace: { type: 'string', short: 'w' },
         'data-dir': { type: 'string' },
         'log-level': { type: 'string' },
+        token: { type: 'string' },
+        'no-auth': { type: 'boolean' },
+        'allowed-host': { type: 'string', multiple: true },
+        'allowed-origin': { type: 'string', multiple: true },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'max-sessions': { type: 'string' },
+        'max-viewers': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -76,6 +111,8 @@ export function parseConfig(
   }
   if (values.help) return { kind: 'help', text: HELP };
   if (values.version) return { kind: 'version' };
+  const command = positionals.join(' ');
+  if (command !== '' && command !== 'token rotate') return { kind: 'error', message: `unknown command "${command.slice(0, 40)}"` };
 
   const pick = (flag: string | undefined, envName: string): string | undefined => {
     if (flag !== undefined) return flag;
@@ -91,8 +128,8 @@ export function parseConfig(
     return { kind: 'error', message: `--idle-sec "${idleRaw}" is not a whole number of seconds` };
   }
 
-  const command = pick(values['claude-command'], 'ECHOKIT_CLAUDE_COMMAND');
-  if (command !== undefined && command.trim() === '') {
+  const claudeCommand = pick(values['claude-command'], 'ECHOKIT_CLAUDE_COMMAND');
+  if (claudeCommand !== undefined && claudeCommand.trim() === '') {
     return { kind: 'error', message: '--claude-command is empty' };
   }
 
@@ -101,19 +138,56 @@ export function parseConfig(
     return { kind: 'error', message: `--log-level "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}` };
   }
 
+  const token = pick(values.token, 'CCPTY_TOKEN') ?? null;
+  if (token !== null && !/^[A-Za-z0-9_\-.~]{16,256}$/.test(token)) {
+    return { kind: 'error', message: '--token must be 16-256 characters of A-Z a-z 0-9 _ - . ~' };
+  }
+  const noAuth = values['no-auth'] === true;
+  if (noAuth && !isLoopback(bind.host)) {
+    return { kind: 'error', message: `--no-auth is refused with a non-loopback bind address (${bind.host}): anyone who reaches it could run commands as you` };
+  }
+  const list = (flag: string[] | undefined, envName: string): string[] =>
+    flag ?? (env[envName] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const allowedOrigins = list(values['allowed-origin'], 'CCPTY_ALLOWED_ORIGINS');
+  for (const o of allowedOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/i.test(o.replace(/\/+$/, ''))) return { kind: 'error', message: `--allowed-origin "${o}" is not an origin like https://host:port` };
+  }
+  const tlsCert = pick(values['tls-cert'], 'CCPTY_TLS_CERT') ?? null;
+  const tlsKey = pick(values['tls-key'], 'CCPTY_TLS_KEY') ?? null;
+  if ((tlsCert === null) !== (tlsKey === null)) return { kind: 'error', message: '--tls-cert and --tls-key go together' };
+  const count = (raw: string, name: string): number | string =>
+    /^[1-9]\d{0,5}$/.test(raw) ? Number(raw) : `--${name} "${raw}" is not a whole number from 1 to 999999`;
+  const maxSessions = count(pick(values['max-sessions'], 'CCPTY_MAX_SESSIONS') ?? '50', 'max-sessions');
+  if (typeof maxSessions === 'string') return { kind: 'error', message: maxSessions };
+  const maxViewers = count(pick(values['max-viewers'], 'CCPTY_MAX_VIEWERS') ?? '128', 'max-viewers');
+  if (typeof maxViewers === 'string') return { kind: 'error', message: maxViewers };
+
   const expand = (p: string): string => path.resolve(p.startsWith('~/') || p === '~' ? path.join(home, p.slice(1)) : p);
   const xdg = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
 
   return {
-    kind: 'run',
+    kind: command === 'token rotate' ? 'rotate-token' : 'run',
     config: {
-      claudeCommand: command ?? null,
+      claudeCommand: claudeCommand ?? null,
       host: bind.host,
       port: bind.port,
       idleSec: Number(idleRaw),
       workspace: expand(pick(values.workspace, 'ECHOKIT_WORKING_PATH') ?? '~/ccpty-sessions'),
       dataDir: expand(pick(values['data-dir'], 'CCPTY_DATA_DIR') ?? path.join(xdg, 'ccpty')),
       logLevel,
+      token,
+      noAuth,
+      allowedHosts: list(values['allowed-host'], 'CCPTY_ALLOWED_HOSTS'),
+      allowedOrigins,
+      tlsCert: tlsCert === null ? null : expand(tlsCert),
+      tlsKey: tlsKey === null ? null : expand(tlsKey),
+      maxSessions,
+      maxViewers,
     },
   };
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\./.test(h) || h === '::ffff:127.0.0.1';
 }

@@ -1,6 +1,7 @@
 /** Composition root: config → store → registry → HTTP + WebSocket → signals. */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -11,11 +12,16 @@ import { claudeLauncher, customLauncher, resolveClaudeBinary, type Launcher } fr
 import { parseConfig, type Config } from './config.js';
 import { ensureDir } from './fs-util.js';
 import { sendJson } from './http/json.js';
-import { dispatch } from './http/routes.js';
+import { handleRequest, redactUrl } from './http/app.js';
+import type { RouteContext } from './http/routes.js';
+import { AuthStore } from './auth/auth-store.js';
+import { Guard } from './auth/guard.js';
+import { hashSecret, newSecret } from './auth/secrets.js';
+import { openDb, type Db } from './store/db.js';
 import { createLogger, type Logger } from './log.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { SessionStore } from './store/store.js';
-import { rejectUpgrade, WsEndpoint } from './ws/server.js';
+import { WsEndpoint } from './ws/server.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -60,13 +66,20 @@ function preflight(config: Config): Launcher {
   return claudeLauncher(claude, settings);
 }
 
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1';
+/** The URL to print for an address: a wildcard bind is shown by this machine's LAN address. */
+function publicUrl(address: string, port: number, secure: boolean): string {
+  let host = address;
+  if (address === '0.0.0.0' || address === '::') {
+    const lan = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+    host = lan?.address ?? '127.0.0.1';
+  }
+  return `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function sessionEnv(config: Config, id: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  delete env.CCPTY_TOKEN; // the access token is the server's, never a session's
   env.CLAUDE_SESSION_ID = id;
   env.ECHOKIT_WORKING_PATH = config.workspace;
   env.TERM = 'xterm-256color';
@@ -90,12 +103,31 @@ export async function main(argv: readonly string[]): Promise<void> {
   const launcher = preflight(config);
   const log = createLogger(config.logLevel);
 
-  const store = new SessionStore(config.dataDir);
+  const db = openDb(config.dataDir);
+  const store = new SessionStore(db);
+  const auth = new AuthStore(db);
+  if (parsed.kind === 'rotate-token') {
+    const token = newSecret();
+    auth.setOwnerToken(token);
+    db.close();
+    process.stdout.write(`New access token; every earlier login has ended.\nLogin URL: ${publicUrl(config.host, config.port, config.tlsCert !== null)}/?token=${token}\n`);
+    return;
+  }
+  // The owner token: given (stored hashed, logins kept while it is the same), or made once.
+  let newToken: string | null = null;
+  if (config.token !== null) {
+    if (auth.ownerTokenHash() !== hashSecret(config.token)) auth.setOwnerToken(config.token);
+  } else if (auth.ownerTokenHash() === null && !config.noAuth) {
+    newToken = newSecret();
+    auth.setOwnerToken(newToken);
+  }
+
   let hookBase = '';
   const registry = new SessionRegistry(store, log, {
     workspace: config.workspace,
     idleSec: config.idleSec,
     commandDisplay: config.claudeCommand ?? 'claude',
+    maxSessions: config.maxSessions,
     launch: (id, folder, hookSecret) => {
       const env = sessionEnv(config, id);
       // Hooks post back on loopback, to the address we actually listen on.
@@ -104,23 +136,44 @@ export async function main(argv: readonly string[]): Promise<void> {
       return { spec: launcher(id, folder, env), env };
     },
   });
-  const ws = new WsEndpoint(registry, log);
-  const ctx = { registry, version };
+  const guard = new Guard(auth, { enabled: !config.noAuth, bindHost: config.host, extraHosts: config.allowedHosts, extraOrigins: config.allowedOrigins });
+  const ws = new WsEndpoint(registry, log, guard, config.maxViewers);
+  const secure = config.tlsCert !== null;
+  const ctx: RouteContext = {
+    registry,
+    version,
+    auth,
+    closeShare: (id) => ws.closeShare(id),
+    origin: (req) => `${secure ? 'https' : 'http'}://${req.headers.host ?? `${config.host}:${config.port}`}`,
+  };
+  const deps = { ctx, guard, log, secure };
 
-  const server = http.createServer((req, res) => {
-    dispatch(ctx, req, res)
-      .then((handled) => {
-        if (!handled) sendJson(res, 404, { error_code: 'not_found', error_message: 'no such route' });
-      })
-      .catch((err: unknown) => {
-        log.error({ err: (err as Error).message, url: req.url }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { error_code: 'internal_error', error_message: 'internal error' });
-        else res.destroy();
-      });
-  });
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    handleRequest(deps, req, res).catch((err: unknown) => {
+      log.error({ err: (err as Error).message, url: redactUrl(req.url) }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error_code: 'internal_error', error_message: 'internal error' });
+      else res.destroy();
+    });
+  };
+  let server: http.Server;
+  if (secure) {
+    let tls: { cert: Buffer; key: Buffer };
+    try {
+      tls = { cert: fs.readFileSync(config.tlsCert as string), key: fs.readFileSync(config.tlsKey as string) };
+    } catch (err) {
+      fail(`cannot read the TLS certificate or key: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      server = https.createServer(tls, onRequest);
+    } catch (err) {
+      fail(`the TLS certificate or key is not usable: ${(err as Error).message}`);
+    }
+  } else {
+    server = http.createServer(onRequest);
+  }
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    if (!ws.handleUpgrade(req, socket, head)) rejectUpgrade(socket, 404, 'not_found', 'no WebSocket endpoint here');
+    ws.handleUpgrade(req, socket, head);
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 
@@ -130,17 +183,14 @@ export async function main(argv: readonly string[]): Promise<void> {
   }).catch((err: NodeJS.ErrnoException) => fail(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`));
 
   const addr = server.address() as AddressInfo;
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `http://${host}:${addr.port}`;
+  const url = publicUrl(addr.address, addr.port, secure);
   const wildcard = addr.address === '0.0.0.0' || addr.address === '::';
-  hookBase = wildcard ? `http://${addr.family === 'IPv6' ? '[::1]' : '127.0.0.1'}:${addr.port}` : url;
-  log.info({ url, workspace: config.workspace, dataDir: config.dataDir }, 'listening');
+  hookBase = wildcard ? `${secure ? 'https' : 'http'}://${addr.family === 'IPv6' ? '[::1]' : '127.0.0.1'}:${addr.port}` : url;
+  log.info({ url, workspace: config.workspace, dataDir: config.dataDir, auth: !config.noAuth }, 'listening');
   process.stdout.write(`ccpty ${version} listening on ${url}\n`);
-  if (!isLoopback(addr.address)) {
-    // Access control is not built yet: anyone who reaches this port can run commands as you.
-    log.warn({ url }, 'listening beyond loopback WITHOUT authentication');
-    process.stderr.write(`ccpty: WARNING: ${url} is reachable from other machines and has no authentication yet\n`);
-  }
+  // Printed once, on stdout only (never to the log): only its hash is kept.
+  if (newToken) process.stdout.write(`Login URL (shown once; \`ccpty token rotate\` makes a new one): ${url}/?token=${newToken}\n`);
+  if (config.noAuth) log.warn('authentication is off (--no-auth): anyone who can reach the loopback port can run commands as you');
 
   let shuttingDown = false;
   const shutdown = (signal: string): void => {
@@ -153,7 +203,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     server.close();
-    void gracefulStop(registry, ws, store, server, log).then(() => {
+    void gracefulStop(registry, ws, db, server, log).then(() => {
       log.flush();
       process.exit(0);
     });
@@ -165,7 +215,7 @@ export async function main(argv: readonly string[]): Promise<void> {
 async function gracefulStop(
   registry: SessionRegistry,
   ws: WsEndpoint,
-  store: SessionStore,
+  db: Db,
   server: http.Server,
   log: Logger,
 ): Promise<void> {
@@ -173,7 +223,7 @@ async function gracefulStop(
   await registry.shutdown();
   ws.closeAll();
   server.closeAllConnections();
-  store.close();
+  db.close();
   log.info('stopped');
 }
 

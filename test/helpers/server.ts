@@ -17,6 +17,8 @@ export interface ServerOptions {
   dataDir?: string;
   env?: Record<string, string>;
   extraArgs?: string[];
+  /** Access control on, with this token (else --no-auth: these tests are about sessions). */
+  token?: string;
 }
 
 export interface RunningServer {
@@ -42,6 +44,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const args = [MAIN, '--bind', '127.0.0.1:0', '--workspace', workspace, '--data-dir', dataDir, '--log-level', 'debug'];
   if (opts.command !== undefined) args.push('--claude-command', opts.command);
   if (opts.idleSec !== undefined) args.push('--idle-sec', String(opts.idleSec));
+  if (opts.token !== undefined) args.push('--token', opts.token);
+  else args.push('--no-auth');
   args.push(...(opts.extraArgs ?? []));
   const proc = spawn(process.execPath, args, {
     env: { ...process.env, DISABLE_AUTOUPDATER: '1', ...opts.env },

@@ -6,6 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import { decodeClientMessage, sessionError, type SessionErrorMessage } from '../../shared/protocol.js';
 import { parseSessionIdSegment } from '../../shared/session-id.js';
+import { z } from 'zod';
+import { shareLive, type AuthStore } from '../auth/auth-store.js';
+import type { Principal } from '../auth/guard.js';
 import { HOOK_SECRET_HEADER, hookPayload } from '../claude/hooks.js';
 import { applyAction, HTTP_STATUS } from '../sessions/actions.js';
 import type { SessionRegistry } from '../sessions/registry.js';
@@ -14,14 +17,27 @@ import { BodyTooLarge, readBody, sendJson } from './json.js';
 export interface RouteContext {
   registry: SessionRegistry;
   version: string;
+  auth: AuthStore;
+  /** Closes the sockets opened with a share link (when it is revoked). */
+  closeShare(shareId: string): void;
+  /** `http(s)://host:port` as the caller reached us (for links). */
+  origin(req: IncomingMessage): string;
 }
 
-type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, params: string[]) => Promise<void> | void;
+/**
+ * Who may call a route: `public` (no credential), `hook` (its own checks: loopback and the
+ * run's secret), `owner` (the access token or its login), or `session-view` /
+ * `session-control` (the owner, or a share link for the session in the path with that role).
+ */
+export type Access = 'public' | 'hook' | 'owner' | 'session-view' | 'session-control';
+
+type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, params: string[], principal: Principal) => Promise<void> | void;
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
-  /** Path pattern; `{id}` is a session id. */
+  /** Path pattern; `{id}` is a session id, `{share}` a share link's id. */
   path: string;
+  access: Access;
   handler: Handler;
 }
 
@@ -58,12 +74,14 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/healthz',
+    access: 'public',
     handler: (ctx, _req, res) => sendJson(res, 200, { ok: true, version: ctx.version, running: ctx.registry.runningCount }),
   },
   {
     // Claude Code hooks, relayed by hook-relay.js: loopback only, with the run's secret.
     method: 'POST',
     path: '/hooks/{id}',
+    access: 'hook',
     handler: async (ctx, req, res, [raw]) => {
       const local = req.socket.localAddress;
       const remote = req.socket.remoteAddress;
@@ -95,21 +113,25 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/sessions',
+    access: 'owner',
     handler: (ctx, _req, res) => sendJson(res, 200, { sessions: ctx.registry.list() }),
   },
   {
     method: 'POST',
     path: '/api/sessions',
+    access: 'owner',
     handler: (ctx, _req, res) => {
       // The server picks the id; the session starts at once, like create_session.
       const session = ctx.registry.getOrCreate(randomUUID());
-      session.start();
+      const started = ctx.registry.start(session);
+      if (!started.ok) return sendError(res, started.error);
       sendJson(res, 201, session.info());
     },
   },
   {
     method: 'GET',
     path: '/api/sessions/{id}',
+    access: 'session-view',
     handler: (ctx, _req, res, [raw]) => {
       const id = idParam(res, raw);
       if (!id) return;
@@ -121,6 +143,7 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'DELETE',
     path: '/api/sessions/{id}',
+    access: 'session-control',
     handler: async (ctx, _req, res, [raw]) => {
       const id = idParam(res, raw);
       if (!id) return;
@@ -133,7 +156,8 @@ export const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/api/{id}/input',
-    handler: async (ctx, req, res, [raw]) => {
+    access: 'session-view',
+    handler: async (ctx, req, res, [raw], principal) => {
       const id = idParam(res, raw);
       if (!id) return;
       const text = await body(req, res, id);
@@ -150,20 +174,99 @@ export const ROUTES: readonly Route[] = [
           const s = ctx.registry.info(id) && ctx.registry.get(id);
           return s ? sendJson(res, 200, s.stateMessage()) : sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id' }));
         }
+        default:
+          break;
+      }
+      // Everything below acts on the session: a view-only link may not.
+      if (principal.kind === 'share' && principal.share.role === 'view') {
+        return sendError(res, sessionError(id, 'forbidden', { error_message: 'this link is view-only' }));
+      }
+      switch (msg.type) {
         case 'create_session': {
-          const result = await applyAction(ctx.registry.getOrCreate(id), msg);
+          const s = ctx.registry.getOrCreate(id);
+          const started = ctx.registry.start(s);
+          if (!started.ok) return sendError(res, started.error);
+          const result = await applyAction(s, msg);
           return result.ok ? sendJson(res, 200, { ok: true }) : sendError(res, result.error);
         }
         default: {
           const s = ctx.registry.get(id);
           if (!s) return sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id; create it first' }));
+          if (msg.type === 'input' || msg.type === 'bytes_input') {
+            const started = ctx.registry.start(s);
+            if (!started.ok) return sendError(res, started.error);
+          }
           const result = await applyAction(s, msg);
           return result.ok ? sendJson(res, 200, { ok: true }) : sendError(res, result.error);
         }
       }
     },
   },
+  {
+    method: 'POST',
+    path: '/api/sessions/{id}/shares',
+    access: 'owner',
+    handler: async (ctx, req, res, [raw]) => {
+      const id = idParam(res, raw);
+      if (!id) return;
+      if (!ctx.registry.info(id)) return sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id' }));
+      const text = await body(req, res, id);
+      if (text === null) return;
+      let parsed: unknown;
+      try {
+        parsed = text.trim() === '' ? {} : JSON.parse(text);
+      } catch {
+        return sendError(res, sessionError(id, 'invalid_input', { error_message: 'body is not valid JSON' }));
+      }
+      const req_ = shareRequest.safeParse(parsed);
+      if (!req_.success) {
+        return sendError(res, sessionError(id, 'invalid_input', { error_message: `role must be "view" or "control"; expires_in seconds from 60 to ${MAX_SHARE_SECONDS}` }));
+      }
+      const now = Date.now();
+      const expiresAt = req_.data.expires_in === undefined ? now + DEFAULT_SHARE_SECONDS * 1000 : now + req_.data.expires_in * 1000;
+      const { share, secret } = ctx.auth.createShare(id, req_.data.role, expiresAt, now);
+      const origin = ctx.origin(req);
+      sendJson(res, 201, {
+        ...share,
+        // The browser link sets a share cookie and drops the secret from the address bar.
+        url: `${origin}/?id=${id}&share=${secret}`,
+        // For clients that can only be given a base URL (an EchoKit server, a script).
+        ws_url: `${origin.replace(/^http/, 'ws')}/t/${secret}/ws/${id}`,
+        secret,
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/sessions/{id}/shares',
+    access: 'owner',
+    handler: (ctx, _req, res, [raw]) => {
+      const id = idParam(res, raw);
+      if (!id) return;
+      sendJson(res, 200, { shares: ctx.auth.shares(id).map((s) => ({ ...s, active: shareLive(s) })) });
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/api/shares/{share}',
+    access: 'owner',
+    handler: (ctx, _req, res, [raw]) => {
+      const shareId = raw ?? '';
+      const share = /^[A-Za-z0-9_-]{1,64}$/.test(shareId) ? ctx.auth.share(shareId) : null;
+      if (!share) return sendJson(res, 404, { error_code: 'not_found', error_message: 'no share link with this id' });
+      ctx.auth.revokeShare(shareId);
+      ctx.closeShare(shareId);
+      sendJson(res, 200, { ok: true, share: ctx.auth.share(shareId) });
+    },
+  },
 ];
+
+const DEFAULT_SHARE_SECONDS = 24 * 3600;
+const MAX_SHARE_SECONDS = 365 * 24 * 3600;
+const shareRequest = z.object({
+  role: z.enum(['view', 'control']),
+  expires_in: z.number().int().min(60).max(MAX_SHARE_SECONDS).optional(),
+});
 
 interface CompiledRoute extends Route {
   re: RegExp;
@@ -171,24 +274,19 @@ interface CompiledRoute extends Route {
 
 const COMPILED: CompiledRoute[] = ROUTES.map((r) => ({
   ...r,
-  re: new RegExp(`^${r.path.replace(/\{id\}/g, '([^/]+)')}$`),
+  re: new RegExp(`^${r.path.replace(/\{(id|share)\}/g, '([^/]+)')}$`),
 }));
 
-/** Answers the request if a route matches its path; false when no route has that path. */
-export async function dispatch(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-  const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+export type RouteMatch = { route: CompiledRoute; params: string[] } | 'method_not_allowed' | null;
+
+/** The route for a method and path (the path already stripped of any /t/<secret> prefix). */
+export function matchRoute(method: string | undefined, pathname: string): RouteMatch {
   let pathMatched = false;
   for (const r of COMPILED) {
     const m = r.re.exec(pathname);
     if (!m) continue;
     pathMatched = true;
-    if (r.method !== req.method) continue;
-    await r.handler(ctx, req, res, m.slice(1));
-    return true;
+    if (r.method === method) return { route: r, params: m.slice(1) };
   }
-  if (pathMatched) {
-    sendJson(res, 405, { error_code: 'method_not_allowed', error_message: `${req.method} is not allowed here` });
-    return true;
-  }
-  return false;
+  return pathMatched ? 'method_not_allowed' : null;
 }

@@ -14,6 +14,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   session_not_found: 404,
   invalid_input_for_state: 409,
   internal_error: 500,
+  forbidden: 403,
+  limit_exceeded: 429,
 };
 
 const ESC = '\x1b';

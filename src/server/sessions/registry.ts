@@ -4,6 +4,7 @@
  * while one is in use: running, watched, or stopped less than RELEASE_AFTER_MS ago.
  */
 import path from 'node:path';
+import { sessionError, type SessionErrorMessage } from '../../shared/protocol.js';
 import type { LaunchSpec } from '../claude/launcher.js';
 import type { Logger } from '../log.js';
 import type { SessionRecord, SessionStore } from '../store/store.js';
@@ -19,6 +20,8 @@ export interface RegistryOptions {
   launch: (id: string, folder: string, hookSecret: string) => { spec: LaunchSpec; env: Record<string, string> };
   /** Shown for sessions that were never started in this server run. */
   commandDisplay: string;
+  /** Running sessions at most. */
+  maxSessions: number;
 }
 
 export class SessionRegistry {
@@ -61,6 +64,20 @@ export class SessionRegistry {
     this.store.insert({ id, folder, command: this.opts.commandDisplay, created_at: now, last_active_at: now, last_state: 'stopped' });
     this.log.info({ session: id, folder }, 'session created');
     return this.materialize(id, folder);
+  }
+
+  /** Starts (or resumes) a session unless that would pass the running-sessions limit. */
+  start(session: Session): { ok: true } | { ok: false; error: SessionErrorMessage } {
+    if (!session.isRunning && this.runningCount >= this.opts.maxSessions) {
+      return {
+        ok: false,
+        error: sessionError(session.id, 'limit_exceeded', {
+          error_message: `${this.opts.maxSessions} sessions are running, the most this server allows (--max-sessions); stop one first`,
+        }),
+      };
+    }
+    session.start();
+    return { ok: true };
   }
 
   list(): SessionInfo[] {

@@ -2,9 +2,7 @@
  * The session registry on disk (SQLite, WAL): what a restarted server lists and resumes.
  * Written on lifecycle changes only (start, state change, exit), never per output chunk.
  */
-import Database from 'better-sqlite3';
-import { ensureDir } from '../fs-util.js';
-import path from 'node:path';
+import type { Db } from './db.js';
 import type { SessionStateName } from '../../shared/state.js';
 
 export interface SessionRecord {
@@ -34,14 +32,9 @@ CREATE TABLE IF NOT EXISTS sessions (
 `;
 
 export class SessionStore {
-  private readonly db: Database.Database;
   private readonly stmts;
 
-  constructor(dataDir: string) {
-    ensureDir(dataDir, 0o700);
-    this.db = new Database(path.join(dataDir, 'ccpty.sqlite3'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+  constructor(private readonly db: Db) {
     this.db.exec(SCHEMA);
     this.stmts = {
       all: this.db.prepare('SELECT * FROM sessions ORDER BY last_active_at DESC'),
@@ -91,7 +84,4 @@ export class SessionStore {
     return this.stmts.stopAll.run().changes;
   }
 
-  close(): void {
-    this.db.close();
-  }
 }

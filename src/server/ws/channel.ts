@@ -29,12 +29,20 @@ export class Channel {
   alive = true;
   private inputRefusedAt = 0;
 
+  private get id(): string {
+    return this.sessionId;
+  }
+
   constructor(
     private readonly ws: WebSocket,
-    private readonly id: string,
+    readonly sessionId: string,
     private readonly registry: SessionRegistry,
     private readonly log: Logger,
     private readonly variant: 'ccpty' | 'echokit-state' = 'ccpty',
+    /** A view-only share link: output and state only; every action is refused. */
+    private readonly readOnly = false,
+    /** The share link this socket was opened with (closed when it is revoked). */
+    readonly shareId: string | null = null,
   ) {
     const encode = variant === 'echokit-state' ? (m: ServerMessage) => JSON.stringify(toEchokitState(m)) : undefined;
     this.viewer = new Viewer(
@@ -49,14 +57,19 @@ export class Channel {
     );
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('close', () => this.close());
-    ws.on('error', (err) => log.debug({ session: id, err: err.message }, 'socket error'));
+    ws.on('error', (err) => log.debug({ session: sessionId, err: err.message }, 'socket error'));
     ws.on('pong', () => {
       this.alive = true;
     });
     // A socket that connects to a running session is a viewer at once; to a stopped or new
     // one, from its first create_session or input (so that it is not told "ended" first).
-    const existing = registry.get(id);
-    if (existing?.isRunning) this.attachTo(existing);
+    // A view-only socket can never start the session, so it watches whatever state it is in.
+    const existing = registry.get(sessionId);
+    if (existing && (existing.isRunning || readOnly)) this.attachTo(existing);
+  }
+
+  private forbid(type: string): void {
+    this.send(sessionError(this.sessionId, 'forbidden', { error_message: `"${type}" refused: this link is view-only` }));
   }
 
   private get actionOptions(): ActionOptions {
@@ -81,11 +94,12 @@ export class Channel {
   private onFrame(data: RawData, isBinary: boolean): void {
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     if (buf.length > MAX_CLIENT_FRAME_BYTES) {
-      return this.send(sessionError(this.id, 'invalid_input', { error_message: `frame larger than ${MAX_CLIENT_FRAME_BYTES} bytes` }));
+      return this.send(sessionError(this.sessionId, 'invalid_input', { error_message: `frame larger than ${MAX_CLIENT_FRAME_BYTES} bytes` }));
     }
+    if (isBinary && this.readOnly) return this.forbid('bytes_input');
     if (isBinary) {
       // Keystrokes: the hot path. Straight to the PTY unless earlier frames are still applying.
-      const s = this.session ?? this.registry.get(this.id);
+      const s = this.session ?? this.registry.get(this.sessionId);
       if (this.busy === 0 && s?.isReady) {
         if (!this.session) this.attachTo(s);
         s.write(buf);
@@ -94,7 +108,7 @@ export class Channel {
       return this.enqueue({ type: 'bytes_input', input: [...buf] });
     }
     const decoded = decodeClientMessage(buf.toString('utf8'));
-    if (!decoded.ok) return this.send(sessionError(this.id, 'invalid_input', { error_message: decoded.message }));
+    if (!decoded.ok) return this.send(sessionError(this.sessionId, 'invalid_input', { error_message: decoded.message }));
     this.enqueue(decoded.value);
   }
 
@@ -103,8 +117,8 @@ export class Channel {
     this.tail = this.tail
       .then(() => this.handle(msg))
       .catch((err: unknown) => {
-        this.log.error({ session: this.id, err: (err as Error).message, type: msg.type }, 'message failed');
-        this.send(sessionError(this.id, 'internal_error', { error_message: 'the server could not apply this message' }));
+        this.log.error({ session: this.sessionId, err: (err as Error).message, type: msg.type }, 'message failed');
+        this.send(sessionError(this.sessionId, 'internal_error', { error_message: 'the server could not apply this message' }));
       })
       .finally(() => {
         this.busy--;
@@ -118,23 +132,26 @@ export class Channel {
         if (msg.ack !== undefined) this.viewer.setAcks(msg.ack);
         return this.send({
           type: 'hello',
-          session_id: this.id,
+          session_id: this.sessionId,
           protocol_version: PROTOCOL_VERSION,
           binary: this.viewer.binary,
           ack: this.viewer.acks,
-          state: this.registry.get(this.id)?.state ?? 'unknown',
+          state: this.registry.get(this.sessionId)?.state ?? 'unknown',
         });
       case 'ack':
         return this.viewer.ack(msg.bytes);
       case 'ping':
         return this.send({ type: 'pong' });
       case 'get_current_state': {
-        const s = this.registry.get(this.id);
-        return this.send(s ? s.stateMessage() : sessionError(this.id, 'session_not_found', { error_message: 'no session with this id' }));
+        const s = this.registry.get(this.sessionId);
+        return this.send(s ? s.stateMessage() : sessionError(this.sessionId, 'session_not_found', { error_message: 'no session with this id' }));
       }
       case 'create_session': {
-        const s = this.registry.getOrCreate(this.id);
+        if (this.readOnly) return this.forbid(msg.type);
+        const s = this.registry.getOrCreate(this.sessionId);
         const wasAttached = s.hasViewer(this.viewer);
+        const started = this.registry.start(s);
+        if (!started.ok) return this.send(started.error);
         const result = await applyAction(s, msg, this.actionOptions);
         if (!result.ok) return this.send(result.error);
         // A new viewer gets snapshot + state from the join; one already attached is told the state.
@@ -143,15 +160,19 @@ export class Channel {
         return;
       }
       default: {
-        const s = this.registry.get(this.id);
-        if (!s) return this.send(sessionError(this.id, 'session_not_found', { error_message: 'no session with this id; send create_session first' }));
+        if (this.readOnly) return this.forbid(msg.type);
+        const s = this.registry.get(this.sessionId);
+        if (!s) return this.send(sessionError(this.sessionId, 'session_not_found', { error_message: 'no session with this id; send create_session first' }));
         // Typing into a stopped session resumes it; this socket watches from the start.
-        if ((msg.type === 'input' || msg.type === 'bytes_input') && !s.isRunning) s.start();
+        if ((msg.type === 'input' || msg.type === 'bytes_input') && !s.isRunning) {
+          const started = this.registry.start(s);
+          if (!started.ok) return this.send(started.error);
+        }
         if (s.isRunning && !s.hasViewer(this.viewer)) this.attachTo(s);
         // The EchoKit server follows each Input with a Confirm 300 ms later. If the Input was
         // refused (a permission prompt is up), that Confirm must not approve the tool.
         if (msg.type === 'confirm' && this.variant === 'echokit-state' && Date.now() - this.inputRefusedAt < CONFIRM_AFTER_INPUT_MS) {
-          return this.send(sessionError(this.id, 'invalid_input_for_state', {
+          return this.send(sessionError(this.sessionId, 'invalid_input_for_state', {
             error_message: 'this confirm follows an input that was refused; it does not answer the permission prompt',
             error_state: s.state,
             error_input: 'confirm',

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import { parseSessionIdSegment } from '../../shared/session-id.js';
+import { splitPrefix, type Guard } from '../auth/guard.js';
 import type { Logger } from '../log.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import { Channel } from './channel.js';
@@ -20,6 +21,8 @@ export class WsEndpoint {
   constructor(
     private readonly registry: SessionRegistry,
     private readonly log: Logger,
+    private readonly guard: Guard,
+    private readonly maxViewers: number,
   ) {
     // Phones drop off networks without a FIN; a missed pong frees their viewer.
     this.keepalive = setInterval(() => {
@@ -36,28 +39,60 @@ export class WsEndpoint {
     this.keepalive.unref();
   }
 
-  /** Returns false when the path is not ours (the caller answers 404). */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+  /**
+   * Checks and accepts an upgrade: Host, credential (as for HTTP, incl. the /t/<secret> prefix),
+   * Origin (cross-site WebSocket hijacking), the share link's session and role, the viewer limit.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const g = this.guard;
+    if (!g.hostAllowed(req)) return rejectUpgrade(socket, 421, 'misdirected', 'this server does not answer to that Host name');
     const url = new URL(req.url ?? '/', 'http://x');
-    const m = /^\/ws\/([^/]+)$/.exec(url.pathname);
-    if (!m) return false;
-    const id = parseSessionIdSegment(m[1] as string);
-    if (!id) {
-      rejectUpgrade(socket, 400, 'invalid_input', 'session id must be a UUID');
-      return true;
+    const { path, secret } = splitPrefix(url.pathname);
+    const m = /^\/ws\/([^/]+)$/.exec(path);
+    if (!m) return rejectUpgrade(socket, 404, 'not_found', 'no WebSocket endpoint here');
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    if (g.limited(ip)) return rejectUpgrade(socket, 429, 'rate_limited', 'too many failed credentials; wait a minute');
+    const auth = g.authenticate(req, secret);
+    if (!auth.principal) {
+      if (auth.presented) g.noteFailure(ip);
+      return rejectUpgrade(socket, 401, 'unauthorized', 'an access token or share link is needed');
     }
+    if (!g.originAllowed(req)) return rejectUpgrade(socket, 403, 'forbidden', 'cross-origin WebSocket refused');
+    const id = parseSessionIdSegment(m[1] as string);
+    if (!id) return rejectUpgrade(socket, 400, 'invalid_input', 'session id must be a UUID');
+    const principal = auth.principal;
+    if (principal.kind === 'share' && principal.share.session_id !== id) return rejectUpgrade(socket, 403, 'forbidden', 'this link is for another session');
     const protocol = url.searchParams.get('protocol');
     if (protocol !== null && protocol !== 'ccpty' && protocol !== 'echokit-state') {
-      rejectUpgrade(socket, 400, 'invalid_input', 'protocol must be "ccpty" or "echokit-state"');
-      return true;
+      return rejectUpgrade(socket, 400, 'invalid_input', 'protocol must be "ccpty" or "echokit-state"');
+    }
+    if (this.viewersOf(id) >= this.maxViewers) {
+      return rejectUpgrade(socket, 429, 'limit_exceeded', `this session has ${this.maxViewers} viewers, the most allowed (--max-viewers)`);
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const channel = new Channel(ws, id, this.registry, this.log, protocol === 'echokit-state' ? 'echokit-state' : 'ccpty');
+      const share = principal.kind === 'share' ? principal.share : null;
+      const channel = new Channel(ws, id, this.registry, this.log, protocol === 'echokit-state' ? 'echokit-state' : 'ccpty', share?.role === 'view', share?.id ?? null);
       (ws as unknown as { channel?: Channel }).channel = channel;
       this.channels.add(channel);
-      ws.on('close', () => this.channels.delete(channel));
+      // An expiring link's sockets close when it expires.
+      const expiry = share?.expires_at ? setTimeout(() => channel.shutdown(4401, 'share link expired'), Math.max(0, share.expires_at - Date.now())) : null;
+      expiry?.unref();
+      ws.on('close', () => {
+        this.channels.delete(channel);
+        if (expiry) clearTimeout(expiry);
+      });
     });
-    return true;
+  }
+
+  /** Closes, at once, every socket opened with this share link (it was revoked). */
+  closeShare(shareId: string): void {
+    for (const ch of this.channels) if (ch.shareId === shareId) ch.shutdown(4403, 'share link revoked');
+  }
+
+  private viewersOf(id: string): number {
+    let n = 0;
+    for (const ch of this.channels) if (ch.sessionId === id) n++;
+    return n;
   }
 
   /** Closes every socket with 1001 (going away) after its last frames. */
@@ -73,8 +108,17 @@ export class WsEndpoint {
 
 export function rejectUpgrade(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ type: 'session_error', session_id: '', error_code: code, error_message: message });
-  const reason = status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Error';
+  const reason = STATUS_TEXT[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  421: 'Misdirected Request',
+  429: 'Too Many Requests',
+};

@@ -1,0 +1,123 @@
+/**
+ * Every HTTP request passes here, in this order: Host check (DNS rebinding) → `/t/<secret>`
+ * prefix → first-load `?token=` / `?share=` (cookie, then a redirect that drops it) → the
+ * pages → the route's access rule (credential, Origin for state changes, role) → the route.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LOGIN_TTL_MS } from '../auth/auth-store.js';
+import { LOGIN_COOKIE, SHARE_COOKIE, splitPrefix, type Guard, type Principal } from '../auth/guard.js';
+import type { Logger } from '../log.js';
+import { BodyTooLarge, readBody, sendJson } from './json.js';
+import { landingPage, loginPage, SECURITY_HEADERS } from './pages.js';
+import { matchRoute, type RouteContext } from './routes.js';
+
+export interface AppDeps {
+  ctx: RouteContext;
+  guard: Guard;
+  log: Logger;
+  secure: boolean;
+}
+
+/** Removes credentials from a URL before it is logged. */
+export function redactUrl(url: string | undefined): string {
+  return (url ?? '').replace(/^\/t\/[^/?]+/, '/t/[redacted]').replace(/([?&](?:token|share)=)[^&]*/g, '$1[redacted]');
+}
+
+function address(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function cookie(name: string, value: string, secure: boolean, maxAgeS: number): string {
+  return `${name}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure ? '; Secure' : ''}`;
+}
+
+export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { guard, ctx } = deps;
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (k !== 'Content-Security-Policy') res.setHeader(k, v);
+  if (!guard.hostAllowed(req)) {
+    return sendJson(res, 421, { error_code: 'misdirected', error_message: 'this server does not answer to that Host name (use --allowed-host)' });
+  }
+  const url = new URL(req.url ?? '/', 'http://x');
+  const { path, secret: prefixSecret } = splitPrefix(url.pathname);
+  const ip = address(req);
+
+  // First page load with the token (or a share secret) in the URL: log in, then drop it from
+  // the address bar and history.
+  const querySecret = url.searchParams.get('token') ?? url.searchParams.get('share');
+  if (guard.enabled && req.method === 'GET' && querySecret !== null && !path.startsWith('/api/')) {
+    if (guard.limited(ip)) return sendJson(res, 429, { error_code: 'rate_limited', error_message: 'too many failed logins; wait a minute' });
+    const principal = guard.principalFor(querySecret);
+    if (!principal) {
+      guard.noteFailure(ip);
+      return loginPage(res, 401, 'That link or token is not valid (any more).');
+    }
+    url.searchParams.delete('token');
+    url.searchParams.delete('share');
+    const setCookie = principal.kind === 'owner'
+      ? cookie(LOGIN_COOKIE, ctx.auth.createLogin(), deps.secure, LOGIN_TTL_MS / 1000)
+      : cookie(SHARE_COOKIE, querySecret, deps.secure, Math.max(60, Math.floor(((principal.share.expires_at ?? Date.now() + 86_400_000) - Date.now()) / 1000)));
+    res.writeHead(302, { 'Set-Cookie': setCookie, Location: `${path}${url.search}`, 'Cache-Control': 'no-store' });
+    res.end();
+    return;
+  }
+
+  if (path === '/login' && req.method === 'POST') return login(deps, req, res, ip);
+  if ((path === '/' || path === '/login') && req.method === 'GET') {
+    const { principal } = guard.authenticate(req, prefixSecret);
+    if (!principal) return loginPage(res, 200, null);
+    return landingPage(res, principal.kind === 'owner' ? 'owner' : `${principal.share.role} link`);
+  }
+
+  const match = matchRoute(req.method, path);
+  if (match === null) return sendJson(res, 404, { error_code: 'not_found', error_message: 'no such route' });
+  if (match === 'method_not_allowed') return sendJson(res, 405, { error_code: 'method_not_allowed', error_message: `${req.method} is not allowed here` });
+  const { route, params } = match;
+
+  let principal: Principal = { kind: 'owner' };
+  if (route.access !== 'public' && route.access !== 'hook') {
+    if (guard.limited(ip)) return sendJson(res, 429, { error_code: 'rate_limited', error_message: 'too many failed credentials; wait a minute' });
+    const auth = guard.authenticate(req, prefixSecret);
+    if (!auth.principal) {
+      if (auth.presented) guard.noteFailure(ip);
+      res.setHeader('WWW-Authenticate', 'Bearer realm="ccpty"');
+      return sendJson(res, 401, { error_code: 'unauthorized', error_message: 'an access token or share link is needed' });
+    }
+    principal = auth.principal;
+    if (req.method !== 'GET' && !guard.originAllowed(req)) {
+      return sendJson(res, 403, { error_code: 'forbidden', error_message: 'cross-origin request refused' });
+    }
+    const denied = deniedFor(principal, route.access, params[0]);
+    if (denied) return sendJson(res, 403, { error_code: 'forbidden', error_message: denied });
+  }
+  await route.handler(ctx, req, res, params, principal);
+}
+
+/** Why a principal may not use a route (null: it may). */
+export function deniedFor(principal: Principal, access: string, idParam: string | undefined): string | null {
+  if (principal.kind === 'owner') return null;
+  if (access === 'owner') return 'share links cannot do this';
+  if (access !== 'session-view' && access !== 'session-control') return null;
+  if ((idParam ?? '').toLowerCase() !== principal.share.session_id) return 'this link is for another session';
+  if (access === 'session-control' && principal.share.role !== 'control') return 'this link is view-only';
+  return null;
+}
+
+async function login(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
+  const { guard, ctx } = deps;
+  if (!guard.originAllowed(req)) return sendJson(res, 403, { error_code: 'forbidden', error_message: 'cross-origin request refused' });
+  if (guard.limited(ip)) return loginPage(res, 429, 'Too many failed attempts; wait a minute.');
+  let text: string;
+  try {
+    text = await readBody(req, 4096);
+  } catch (err) {
+    return sendJson(res, err instanceof BodyTooLarge ? 413 : 400, { error_code: 'invalid_input', error_message: 'bad login form' });
+  }
+  const token = new URLSearchParams(text).get('token') ?? '';
+  const principal = guard.principalFor(token);
+  if (!principal || principal.kind !== 'owner') {
+    guard.noteFailure(ip);
+    return loginPage(res, 401, 'That token is not valid.');
+  }
+  res.writeHead(303, { 'Set-Cookie': cookie(LOGIN_COOKIE, ctx.auth.createLogin(), deps.secure, LOGIN_TTL_MS / 1000), Location: '/', 'Cache-Control': 'no-store' });
+  res.end();
+}
