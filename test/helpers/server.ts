@@ -17,8 +17,11 @@ export interface ServerOptions {
   dataDir?: string;
   env?: Record<string, string>;
   extraArgs?: string[];
-  /** Access control on, with this token (else --no-auth: these tests are about sessions). */
-  token?: string;
+  /**
+   * Access control on with this token, or on with the server's own ('generated'); else
+   * --no-auth (most tests are about sessions).
+   */
+  token?: string | 'generated';
 }
 
 export interface RunningServer {
@@ -44,8 +47,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const args = [MAIN, '--bind', '127.0.0.1:0', '--workspace', workspace, '--data-dir', dataDir, '--log-level', 'debug'];
   if (opts.command !== undefined) args.push('--claude-command', opts.command);
   if (opts.idleSec !== undefined) args.push('--idle-sec', String(opts.idleSec));
-  if (opts.token !== undefined) args.push('--token', opts.token);
-  else args.push('--no-auth');
+  if (opts.token === undefined) args.push('--no-auth');
+  else if (opts.token !== 'generated') args.push('--token', opts.token);
   args.push(...(opts.extraArgs ?? []));
   const proc = spawn(process.execPath, args, {
     env: { ...process.env, DISABLE_AUTOUPDATER: '1', ...opts.env },
@@ -60,7 +63,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const url = await waitFor(
     () => {
       if (exitCode !== undefined) throw new Error(`server exited (${exitCode}) before listening:\n${err}`);
-      return /listening on (http:\/\/\S+)/.exec(out)?.[1];
+      return /listening on (https?:\/\/\S+)/.exec(out)?.[1];
     },
     'the server to listen',
     15_000,

@@ -10,9 +10,8 @@ import path from 'node:path';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { renderScreen, TestClient } from '../helpers/ws-client.js';
 import { isAlive, waitFor } from '../helpers/wait.js';
+import { SHELL } from '../helpers/shell.js';
 
-/** A shell whose prompt is easy to see; a marker file in the session folder makes it fail. */
-export const SHELL = `test -e fail-marker && exit 3; PS1='ready$ ' exec bash --norc --noprofile -i`;
 
 async function post(url: string, body: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });

@@ -88,11 +88,18 @@ export const ROUTES: readonly Route[] = [
       if (!isLoopbackAddress(remote) && remote !== local) return sendJson(res, 403, { error_code: 'forbidden', error_message: 'hooks are accepted from this machine only' });
       const id = idParam(res, raw);
       if (!id) return;
+      // The run's secret first: nothing else is read for a caller who does not have it.
+      const secret = req.headers[HOOK_SECRET_HEADER];
+      const session = ctx.registry.info(id)?.running ? ctx.registry.get(id) : undefined;
+      if (!session || typeof secret !== 'string' || !session.hookSecretMatches(secret)) {
+        req.resume();
+        return sendJson(res, 403, { error_code: 'forbidden', error_message: 'unknown session or wrong hook secret' });
+      }
       let text: string;
       try {
         text = await readBody(req, MAX_HOOK_BODY);
-      } catch {
-        return sendJson(res, 413, { error_code: 'invalid_input', error_message: 'hook payload too large' });
+      } catch (err) {
+        return sendJson(res, err instanceof BodyTooLarge ? 413 : 400, { error_code: 'invalid_input', error_message: 'hook payload too large or unreadable' });
       }
       let json: unknown;
       try {
@@ -102,11 +109,7 @@ export const ROUTES: readonly Route[] = [
       }
       const payload = hookPayload.safeParse(json);
       if (!payload.success) return sendJson(res, 400, { error_code: 'invalid_input', error_message: 'not a Claude Code hook payload' });
-      const secret = req.headers[HOOK_SECRET_HEADER];
-      const session = ctx.registry.info(id)?.running ? ctx.registry.get(id) : undefined;
-      if (!session || typeof secret !== 'string' || !session.onHook(secret, payload.data)) {
-        return sendJson(res, 403, { error_code: 'forbidden', error_message: 'unknown session or wrong hook secret' });
-      }
+      if (!session.onHook(secret, payload.data)) return sendJson(res, 403, { error_code: 'forbidden', error_message: 'wrong hook secret' });
       sendJson(res, 200, { ok: true });
     },
   },

@@ -97,9 +97,13 @@ export class Session implements ViewerHost {
     Object.defineProperty(this.trackerHost, 'machine', { get: () => this.machine });
   }
 
+  hookSecretMatches(secret: string): boolean {
+    return this.claude !== null && this.hookSecret !== '' && safeEqual(secret, this.hookSecret);
+  }
+
   /** A hook's payload, relayed by hook-relay with this run's secret. False: not ours. */
   onHook(secret: string, payload: HookPayload): boolean {
-    if (!this.claude || !this.hookSecret || !safeEqual(secret, this.hookSecret)) return false;
+    if (!this.claude || !this.hookSecretMatches(secret)) return false;
     this.deps.log.debug({ session: this.id, hook: payload.hook_event_name, tool: payload.tool_name }, 'hook');
     this.claude.onHook(payload);
     return true;
