@@ -1,30 +1,48 @@
-// Builds dist/ when it is missing or older than any source file, so `npm start` and
-// `npm test` work on a fresh clone without a separate build step.
+// Builds what is missing or older than its sources, so `npm start` and `npm test` work on a
+// fresh clone without a separate build step: the server (tsc → dist/) and the web UI
+// (type-check, then Vite → dist/web).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (pkg, file) => path.join(ROOT, 'node_modules', pkg, file);
 
-function newest(dir) {
+function newest(...paths) {
   let t = 0;
-  if (!fs.existsSync(dir)) return t;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  for (const p of paths) {
+    if (!fs.existsSync(p)) continue;
+    const st = fs.statSync(p);
+    if (!st.isDirectory()) {
+      t = Math.max(t, st.mtimeMs);
+      continue;
+    }
+    for (const e of fs.readdirSync(p)) t = Math.max(t, newest(path.join(p, e)));
   }
   return t;
 }
 
+const mtime = (p) => (fs.existsSync(p) ? fs.statSync(p).mtimeMs : 0);
+const run = (args) => execFileSync(process.execPath, args, { stdio: 'inherit', cwd: ROOT });
+
 export function ensureBuild({ force = false } = {}) {
-  const marker = path.join(ROOT, 'dist', 'src', 'server', 'main.js');
-  const built = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;
-  const sources = Math.max(...['src', 'test', 'bench'].map((d) => newest(path.join(ROOT, d))), fs.statSync(path.join(ROOT, 'tsconfig.json')).mtimeMs);
-  if (!force && built >= sources) return;
-  process.stderr.write('building (tsc)...\n');
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
-  fs.utimesSync(marker, new Date(), new Date());
+  const serverMarker = path.join(ROOT, 'dist', 'src', 'server', 'main.js');
+  const serverSources = newest(...['src/shared', 'src/server', 'test', 'bench', 'tsconfig.json'].map((d) => path.join(ROOT, d)));
+  if (force || mtime(serverMarker) < serverSources) {
+    process.stderr.write('building the server (tsc)...\n');
+    run([bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json']);
+    fs.utimesSync(serverMarker, new Date(), new Date());
+  }
+  const webMarker = path.join(ROOT, 'dist', 'web', 'index.html');
+  const webSources = newest(...['src/web', 'src/shared', 'vite.config.ts', 'tsconfig.web.json'].map((d) => path.join(ROOT, d)));
+  if (force || mtime(webMarker) < webSources) {
+    process.stderr.write('building the web UI (tsc, vite)...\n');
+    run([bin('typescript', 'bin/tsc'), '-p', 'tsconfig.web.json']);
+    run([bin('vite', 'bin/vite.js'), 'build', '--logLevel', 'warn']);
+  }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) ensureBuild();
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  ensureBuild({ force: process.argv.includes('--force') });
+}

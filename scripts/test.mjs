@@ -6,6 +6,25 @@ import path from 'node:path';
 import { ensureBuild, ROOT } from './ensure-build.mjs';
 
 ensureBuild({ force: true });
+ensureChromium();
+
+/**
+ * The browser tests drive Debian's chromium (playwright cannot download a browser here).
+ * Install it when it is missing, as the README's test command promises.
+ */
+function ensureChromium() {
+  const exe = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  if (fs.existsSync(exe)) return;
+  process.stderr.write(`${exe} is missing: installing Debian's chromium (apt-get)...\n`);
+  const sudo = process.getuid && process.getuid() !== 0 ? ['sudo'] : [];
+  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', 'chromium']]) {
+    const r = spawnSync(sudo.length ? 'sudo' : args[0], sudo.length ? args : args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status !== 0) {
+      process.stderr.write('could not install chromium; the browser tests will fail\n');
+      return;
+    }
+  }
+}
 
 function find(dir, out = []) {
   if (!fs.existsSync(dir)) return out;

@@ -173,7 +173,13 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    ws.handleUpgrade(req, socket, head);
+    try {
+      ws.handleUpgrade(req, socket, head);
+    } catch (err) {
+      // Never let one bad upgrade take the server down.
+      log.error({ err: (err as Error).message, url: redactUrl(req.url) }, 'upgrade failed');
+      socket.destroy();
+    }
   });
   server.on('clientError', (_err, socket) => socket.destroy());
 
@@ -183,9 +189,21 @@ export async function main(argv: readonly string[]): Promise<void> {
   }).catch((err: NodeJS.ErrnoException) => fail(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`));
 
   const addr = server.address() as AddressInfo;
+  guard.allowHost(addr.address); // a bind by host name: its address names us too
   const url = publicUrl(addr.address, addr.port, secure);
   const wildcard = addr.address === '0.0.0.0' || addr.address === '::';
-  hookBase = wildcard ? `${secure ? 'https' : 'http'}://${addr.family === 'IPv6' ? '[::1]' : '127.0.0.1'}:${addr.port}` : url;
+  if (secure) {
+    // The hook relays speak plain HTTP: under TLS they get a loopback-only listener of their own.
+    const hooks = http.createServer((req, res) => {
+      if (!(req.url ?? '').startsWith('/hooks/')) return sendJson(res, 404, { error_code: 'not_found', error_message: 'hooks only' });
+      onRequest(req, res);
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', () => resolve()));
+    hooks.unref();
+    hookBase = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
+  } else {
+    hookBase = wildcard ? `http://${addr.family === 'IPv6' ? '[::1]' : '127.0.0.1'}:${addr.port}` : `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  }
   log.info({ url, workspace: config.workspace, dataDir: config.dataDir, auth: !config.noAuth }, 'listening');
   process.stdout.write(`ccpty ${version} listening on ${url}\n`);
   // Printed once, on stdout only (never to the log): only its hash is kept.

@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createClaudeEnv, type ClaudeEnv } from '../fixtures/claude-env.js';
@@ -74,6 +75,17 @@ function hookLog(id: string, since: number): Array<{ hook: string; time: number 
 }
 
 const hooksSeen = (id: string, since: number): string[] => hookLog(id, since).map((h) => h.hook);
+
+function hookLogOf(s: RunningServer, id: string): string[] {
+  return s.stderr().split('\n').flatMap((line) => {
+    try {
+      const j = JSON.parse(line) as { session?: string; hook?: string; msg?: string };
+      return j.msg === 'hook' && j.session === id ? [j.hook as string] : [];
+    } catch {
+      return [];
+    }
+  });
+}
 
 test('1. prompt → session_running → session_output with the reply → session_idle', { timeout: LONG }, async () => {
   const { id, c, folder } = await open();
@@ -264,6 +276,25 @@ test('9. a fresh workspace folder never shows the trust dialog', { timeout: LONG
   const now = JSON.parse(fs.readFileSync(path.join(cenv.cfg, '.claude.json'), 'utf8')) as { projects: Record<string, { hasTrustDialogAccepted?: boolean }> };
   assert.equal(now.projects[folder]?.hasTrustDialogAccepted, true);
   await c.close();
+});
+
+test('10. under TLS the hooks still arrive (they get a loopback listener of their own)', { timeout: LONG }, async () => {
+  const dir = tempDir('tls');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'k.pem'), '-out', path.join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  const tls = await startServer({ workspace, env: { ...cenv.env, NODE_TLS_REJECT_UNAUTHORIZED: '0' }, extraArgs: ['--tls-cert', path.join(dir, 'c.pem'), '--tls-key', path.join(dir, 'k.pem')] });
+  try {
+    const id = randomUUID();
+    const c = await TestClient.connect(`${tls.wsUrl}/ws/${id}`, {}, { rejectUnauthorized: false });
+    c.send({ type: 'create_session' });
+    await c.nextType('session_idle', 0, LONG);
+    const from = c.messages.length;
+    c.send({ type: 'input', input: 'over tls MOCK:text' });
+    await c.next((m) => m.type === 'session_output' && m.output === DEFAULT_TEXT_REPLY, 'the reply (hooks + transcript)', from, LONG);
+    assert.ok(hookLogOf(tls, id).includes('UserPromptSubmit'), 'the hook reached the server');
+    await c.close();
+  } finally {
+    await tls.stop();
+  }
 });
 
 test('timings (medians)', (t) => {

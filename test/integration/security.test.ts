@@ -68,6 +68,7 @@ async function createShare(server: RunningServer, id: string, role: 'view' | 'co
 
 describe('with the access token', () => {
   let server: RunningServer;
+  let ownerCookie = '';
   let id: string;
   let owner: TestClient;
   before(async () => {
@@ -106,12 +107,16 @@ describe('with the access token', () => {
     assert.equal((await http(server, 'GET', `/t/${TOKEN}/api/sessions`)).status, 200);
     assert.equal(await upgradeStatus(`${server.wsUrl}/t/${TOKEN}/ws/${id}`), 101);
     const login = await http(server, 'GET', `/?id=${id}&token=${TOKEN}`);
-    assert.equal(login.status, 302);
-    assert.equal(login.headers.get('location'), `/?id=${id}`, 'the token leaves the URL');
+    // A same-origin page moves on (a redirect would keep a cross-site click cross-site, and the
+    // SameSite=Strict cookie would not be sent).
+    assert.equal(login.status, 200);
+    assert.match(login.text, new RegExp(`<meta http-equiv="refresh" content="0;url=/\\?id=${id}">`), 'the token leaves the URL');
+    assert.ok(!login.text.includes(TOKEN), 'and the page');
     const cookie = login.headers.get('set-cookie') ?? '';
     assert.match(cookie, /^ccpty_login=[^;]+; Path=\/; HttpOnly; SameSite=Strict/);
     assert.ok(!cookie.includes(TOKEN), 'the cookie is not the token');
     const jar = cookie.split(';')[0]!;
+    ownerCookie = jar;
     assert.equal((await http(server, 'GET', '/api/sessions', { headers: { cookie: jar } })).status, 200);
     assert.equal(await upgradeStatus(`${server.wsUrl}/ws/${id}`, { cookie: jar }), 101);
   });
@@ -127,8 +132,19 @@ describe('with the access token', () => {
       status = (await http(server, 'GET', '/api/sessions', { headers: { authorization: `Bearer bad-${i}-0123456789abcdef` } })).status;
     }
     assert.equal(status, 429, 'after 10 failures in a minute');
-    // rate-limited even with the right token, for that address, until the window passes
+    // that address may not try secrets, even the right one, until the window passes...
     assert.equal((await http(server, 'GET', '/api/sessions', { headers: OWNER })).status, 429);
+    assert.equal(await upgradeStatus(`${server.wsUrl}/t/${TOKEN}/ws/${id}`), 429);
+    // ...but an owner already logged in (a cookie a guesser does not have) is not locked out.
+    const login = await http(server, 'GET', `/?token=${TOKEN}`);
+    assert.equal(login.status, 429, 'no new login from a locked address');
+    assert.equal((await http(server, 'GET', '/api/sessions', { headers: { cookie: ownerCookie } })).status, 200);
+  });
+
+  test('malformed credentials never crash the server', async () => {
+    assert.equal(await upgradeStatus(`${server.wsUrl}/t/%zz/ws/${id}`), 401);
+    assert.equal((await http(server, 'GET', '/t/%zz/api/sessions', { headers: { cookie: ownerCookie } })).status, 200, 'the cookie still counts');
+    assert.equal((await http(server, 'GET', '/healthz')).status, 200, 'still up');
   });
 });
 
@@ -230,6 +246,14 @@ describe('origins, hosts, share links and limits', () => {
     db.close();
     assert.equal(await upgradeStatus(soon.ws_url), 401);
     assert.equal((await http(server, 'GET', `/?share=${soon.secret}`)).status, 401);
+    // A long-lived link's socket stays open (its expiry is past a timer's range).
+    const long = await createShare(server, id, 'view', 365 * 24 * 3600);
+    const lv = await TestClient.connect(long.ws_url);
+    await lv.nextType('session_pty_output');
+    owner.send({ type: 'input', input: 'echo long-$((5*5))' });
+    await lv.outputContains('long-25');
+    assert.equal(lv.closed, null);
+    await lv.close();
   });
 
   test('limits: running sessions and viewers per session answer with their error', async () => {
@@ -241,8 +265,11 @@ describe('origins, hosts, share links and limits', () => {
     const err = await third.nextType('session_error');
     assert.equal(err.error_code, 'limit_exceeded');
     assert.match(String(err.error_message), /max-sessions/);
+    const before = ((await http(server, 'GET', '/api/sessions', { headers: OWNER })).json.sessions as unknown[]).length;
     const rest = await http(server, 'POST', '/api/sessions', { headers: OWNER });
     assert.equal(rest.status, 429);
+    const afterList = ((await http(server, 'GET', '/api/sessions', { headers: OWNER })).json.sessions as unknown[]).length;
+    assert.equal(afterList, before, 'a refused start records no session');
     const viewers: TestClient[] = [];
     while (viewers.length < 3) viewers.push(await TestClient.connect(`${server.wsUrl}/ws/${other}`, OWNER));
     assert.equal(await upgradeStatus(`${server.wsUrl}/ws/${other}`, OWNER), 429, 'the fifth socket on one session');

@@ -32,6 +32,11 @@ export class Guard {
   private readonly origins: Set<string>;
   private readonly failures = new Map<string, number[]>();
 
+  /** A name or address this server turned out to answer to (its resolved bind address). */
+  allowHost(host: string): void {
+    this.hosts.add(host.toLowerCase());
+  }
+
   constructor(
     private readonly store: AuthStore,
     opts: GuardOptions,
@@ -74,6 +79,7 @@ export class Guard {
   }
 
   noteFailure(address: string, now = Date.now()): void {
+    if (this.failures.size > 10_000) for (const a of [...this.failures.keys()]) this.limited(a, now); // prune
     const times = this.failures.get(address) ?? [];
     times.push(now);
     this.failures.set(address, times);
@@ -92,12 +98,16 @@ export class Guard {
    * The caller's principal from the prefix secret, the Authorization header or a cookie.
    * `presented` says whether any credential was offered (a wrong one counts as a failure).
    */
-  authenticate(req: IncomingMessage, prefixSecret: string | null): { principal: Principal | null; presented: boolean } {
+  authenticate(req: IncomingMessage, prefixSecret: string | null): { principal: Principal | null; presented: boolean; limited?: boolean } {
     if (!this.enabled) return { principal: { kind: 'owner' }, presented: false };
     const offered: string[] = [];
-    if (prefixSecret) offered.push(prefixSecret);
+    if (prefixSecret !== null) offered.push(prefixSecret);
     const auth = req.headers.authorization;
     if (auth && /^Bearer\s+/i.test(auth)) offered.push(auth.replace(/^Bearer\s+/i, '').trim());
+    // An address that failed too often may not try secrets for a while; a login cookie (which a
+    // guesser does not have) still works, so the owner is not locked out by someone else.
+    const limited = offered.length > 0 && this.limited(req.socket.remoteAddress ?? 'unknown');
+    if (limited) offered.length = 0;
     for (const secret of offered) {
       const p = this.principalFor(secret);
       if (p) return { principal: p, presented: true };
@@ -111,7 +121,7 @@ export class Guard {
       if (share) return { principal: { kind: 'share', share }, presented: true };
     }
     // A stale cookie is not an attack; a wrong token or header is.
-    return { principal: null, presented: offered.length > 0 };
+    return { principal: null, presented: offered.length > 0, limited };
   }
 }
 
@@ -119,7 +129,13 @@ export class Guard {
 export function splitPrefix(pathname: string): { path: string; secret: string | null } {
   const m = /^\/t\/([^/]+)(\/.*)?$/.exec(pathname);
   if (!m) return { path: pathname, secret: null };
-  return { path: m[2] ?? '/', secret: decodeURIComponent(m[1] as string) };
+  let secret: string;
+  try {
+    secret = decodeURIComponent(m[1] as string);
+  } catch {
+    secret = ''; // a malformed escape is just a wrong secret
+  }
+  return { path: m[2] ?? '/', secret };
 }
 
 export function parseCookies(header: string | undefined): Map<string, string> {

@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { BodyTooLarge, readBody, sendJson } from './json.js';
 import { landingPage, loginPage, SECURITY_HEADERS } from './pages.js';
 import { matchRoute, type RouteContext } from './routes.js';
+import { serveApp, serveAsset } from './static.js';
 
 export interface AppDeps {
   ctx: RouteContext;
@@ -56,15 +57,22 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
     const setCookie = principal.kind === 'owner'
       ? cookie(LOGIN_COOKIE, ctx.auth.createLogin(), deps.secure, LOGIN_TTL_MS / 1000)
       : cookie(SHARE_COOKIE, querySecret, deps.secure, Math.max(60, Math.floor(((principal.share.expires_at ?? Date.now() + 86_400_000) - Date.now()) / 1000)));
-    res.writeHead(302, { 'Set-Cookie': setCookie, Location: `${path}${url.search}`, 'Cache-Control': 'no-store' });
-    res.end();
-    return;
+    // A link clicked on another site is a cross-site navigation: a redirect would carry that
+    // on, and the browser would not send the SameSite=Strict cookie. A same-origin page that
+    // moves on (meta refresh, no script) makes the next load same-site.
+    return redirectPage(res, `${path}${url.search}`, setCookie);
   }
 
+  if (path.startsWith('/assets/') && req.method === 'GET' && serveAsset(res, path.slice('/assets/'.length))) return;
   if (path === '/login' && req.method === 'POST') return login(deps, req, res, ip);
-  if ((path === '/' || path === '/login') && req.method === 'GET') {
+  if ((path === '/' || path === '/login' || path === '/sessions') && req.method === 'GET') {
     const { principal } = guard.authenticate(req, prefixSecret);
     if (!principal) return loginPage(res, 200, null);
+    if (path === '/login') {
+      res.writeHead(303, { Location: '/' });
+      return void res.end();
+    }
+    if (serveApp(res)) return;
     return landingPage(res, principal.kind === 'owner' ? 'owner' : `${principal.share.role} link`);
   }
 
@@ -75,8 +83,8 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
 
   let principal: Principal = { kind: 'owner' };
   if (route.access !== 'public' && route.access !== 'hook') {
-    if (guard.limited(ip)) return sendJson(res, 429, { error_code: 'rate_limited', error_message: 'too many failed credentials; wait a minute' });
     const auth = guard.authenticate(req, prefixSecret);
+    if (auth.limited && !auth.principal) return sendJson(res, 429, { error_code: 'rate_limited', error_message: 'too many failed credentials; wait a minute' });
     if (!auth.principal) {
       if (auth.presented) guard.noteFailure(ip);
       res.setHeader('WWW-Authenticate', 'Bearer realm="ccpty"');
@@ -92,10 +100,18 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
   await route.handler(ctx, req, res, params, principal);
 }
 
+function redirectPage(res: ServerResponse, location: string, setCookie: string): void {
+  const safe = location.replace(/[^A-Za-z0-9/?=&._~%-]/g, '');
+  const html = `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${safe}"><title>ccpty</title><a href="${safe}">Continue</a>`;
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Set-Cookie': setCookie, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(html) });
+  res.end(html);
+}
+
 /** Why a principal may not use a route (null: it may). */
 export function deniedFor(principal: Principal, access: string, idParam: string | undefined): string | null {
   if (principal.kind === 'owner') return null;
   if (access === 'owner') return 'share links cannot do this';
+  if (access === 'any') return null;
   if (access !== 'session-view' && access !== 'session-control') return null;
   if ((idParam ?? '').toLowerCase() !== principal.share.session_id) return 'this link is for another session';
   if (access === 'session-control' && principal.share.role !== 'control') return 'this link is view-only';

@@ -1,6 +1,7 @@
 /**
  * The server's own HTML pages until the web UI lands: the login page and a landing page.
- * No script at all, so the CSP forbids every script; styles are inline (style-src allows it).
+ * These carry no script; the CSP allows only same-origin script files (the built UI), never
+ * inline script; styles may be inline (xterm.js sets them on its elements).
  */
 import type { ServerResponse } from 'node:http';
 

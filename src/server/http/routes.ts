@@ -26,10 +26,10 @@ export interface RouteContext {
 
 /**
  * Who may call a route: `public` (no credential), `hook` (its own checks: loopback and the
- * run's secret), `owner` (the access token or its login), or `session-view` /
+ * run's secret), `any` (any credential), `owner` (the access token or its login), or `session-view` /
  * `session-control` (the owner, or a share link for the session in the path with that role).
  */
-export type Access = 'public' | 'hook' | 'owner' | 'session-view' | 'session-control';
+export type Access = 'public' | 'hook' | 'any' | 'owner' | 'session-view' | 'session-control';
 
 type Handler = (ctx: RouteContext, req: IncomingMessage, res: ServerResponse, params: string[], principal: Principal) => Promise<void> | void;
 
@@ -114,6 +114,14 @@ export const ROUTES: readonly Route[] = [
     },
   },
   {
+    // Who the caller is, so the UI can offer what its role allows.
+    method: 'GET',
+    path: '/api/whoami',
+    access: 'any',
+    handler: (_ctx, _req, res, _params, p) =>
+      sendJson(res, 200, p.kind === 'owner' ? { role: 'owner', session_id: null } : { role: p.share.role, session_id: p.share.session_id, expires_at: p.share.expires_at }),
+  },
+  {
     method: 'GET',
     path: '/api/sessions',
     access: 'owner',
@@ -125,10 +133,9 @@ export const ROUTES: readonly Route[] = [
     access: 'owner',
     handler: (ctx, _req, res) => {
       // The server picks the id; the session starts at once, like create_session.
-      const session = ctx.registry.getOrCreate(randomUUID());
-      const started = ctx.registry.start(session);
-      if (!started.ok) return sendError(res, started.error);
-      sendJson(res, 201, session.info());
+      const opened = ctx.registry.open(randomUUID());
+      if (!opened.ok) return sendError(res, opened.error);
+      sendJson(res, 201, opened.session.info());
     },
   },
   {
@@ -186,10 +193,9 @@ export const ROUTES: readonly Route[] = [
       }
       switch (msg.type) {
         case 'create_session': {
-          const s = ctx.registry.getOrCreate(id);
-          const started = ctx.registry.start(s);
-          if (!started.ok) return sendError(res, started.error);
-          const result = await applyAction(s, msg);
+          const opened = ctx.registry.open(id);
+          if (!opened.ok) return sendError(res, opened.error);
+          const result = await applyAction(opened.session, msg);
           return result.ok ? sendJson(res, 200, { ok: true }) : sendError(res, result.error);
         }
         default: {

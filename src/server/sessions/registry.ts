@@ -68,16 +68,24 @@ export class SessionRegistry {
 
   /** Starts (or resumes) a session unless that would pass the running-sessions limit. */
   start(session: Session): { ok: true } | { ok: false; error: SessionErrorMessage } {
-    if (!session.isRunning && this.runningCount >= this.opts.maxSessions) {
-      return {
-        ok: false,
-        error: sessionError(session.id, 'limit_exceeded', {
-          error_message: `${this.opts.maxSessions} sessions are running, the most this server allows (--max-sessions); stop one first`,
-        }),
-      };
-    }
+    if (!session.isRunning && this.runningCount >= this.opts.maxSessions) return { ok: false, error: this.limitError(session.id) };
     session.start();
     return { ok: true };
+  }
+
+  /** Starts the session with this id, recording it first if new; nothing is recorded past the limit. */
+  open(id: string): { ok: true; session: Session } | { ok: false; error: SessionErrorMessage } {
+    const existing = this.get(id);
+    if (!existing?.isRunning && this.runningCount >= this.opts.maxSessions) return { ok: false, error: this.limitError(id) };
+    const session = existing ?? this.getOrCreate(id);
+    session.start();
+    return { ok: true, session };
+  }
+
+  private limitError(id: string): SessionErrorMessage {
+    return sessionError(id, 'limit_exceeded', {
+      error_message: `${this.opts.maxSessions} sessions are running, the most this server allows (--max-sessions); stop one first`,
+    });
   }
 
   list(): SessionInfo[] {

@@ -10,6 +10,7 @@ import type { SessionRegistry } from '../sessions/registry.js';
 import { Channel } from './channel.js';
 
 const KEEPALIVE_MS = 30_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Frames above MAX_CLIENT_FRAME_BYTES get a session_error; far above it the socket is closed (1009). */
 const HARD_MAX_PAYLOAD = 4 * MAX_CLIENT_FRAME_BYTES;
 
@@ -51,8 +52,8 @@ export class WsEndpoint {
     const m = /^\/ws\/([^/]+)$/.exec(path);
     if (!m) return rejectUpgrade(socket, 404, 'not_found', 'no WebSocket endpoint here');
     const ip = req.socket.remoteAddress ?? 'unknown';
-    if (g.limited(ip)) return rejectUpgrade(socket, 429, 'rate_limited', 'too many failed credentials; wait a minute');
     const auth = g.authenticate(req, secret);
+    if (auth.limited && !auth.principal) return rejectUpgrade(socket, 429, 'rate_limited', 'too many failed credentials; wait a minute');
     if (!auth.principal) {
       if (auth.presented) g.noteFailure(ip);
       return rejectUpgrade(socket, 401, 'unauthorized', 'an access token or share link is needed');
@@ -74,9 +75,15 @@ export class WsEndpoint {
       const channel = new Channel(ws, id, this.registry, this.log, protocol === 'echokit-state' ? 'echokit-state' : 'ccpty', share?.role === 'view', share?.id ?? null);
       (ws as unknown as { channel?: Channel }).channel = channel;
       this.channels.add(channel);
-      // An expiring link's sockets close when it expires.
-      const expiry = share?.expires_at ? setTimeout(() => channel.shutdown(4401, 'share link expired'), Math.max(0, share.expires_at - Date.now())) : null;
-      expiry?.unref();
+      // An expiring link's sockets close when it expires (timers hold at most ~24.8 days).
+      let expiry: NodeJS.Timeout | null = null;
+      const armExpiry = (at: number): void => {
+        const wait = at - Date.now();
+        if (wait <= 0) return channel.shutdown(4401, 'share link expired');
+        expiry = setTimeout(() => armExpiry(at), Math.min(wait, MAX_TIMER_MS));
+        expiry.unref();
+      };
+      if (share?.expires_at) armExpiry(share.expires_at);
       ws.on('close', () => {
         this.channels.delete(channel);
         if (expiry) clearTimeout(expiry);
@@ -109,8 +116,9 @@ export class WsEndpoint {
 export function rejectUpgrade(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ type: 'session_error', session_id: '', error_code: code, error_message: message });
   const reason = STATUS_TEXT[status] ?? 'Error';
+  const auth = status === 401 ? 'WWW-Authenticate: Bearer realm="ccpty"\r\n' : '';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${auth}X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 

@@ -1,0 +1,46 @@
+/** The REST calls the UI makes (same origin; the login or share cookie authenticates). */
+export interface Whoami {
+  role: 'owner' | 'view' | 'control';
+  session_id: string | null;
+}
+
+export interface SessionInfo {
+  id: string;
+  folder: string;
+  command: string;
+  state: string;
+  running: boolean;
+  viewers: number;
+  created_at: number;
+  last_active_at: number;
+  exit_code: number | null;
+  exit_signal: string | null;
+}
+
+export interface ShareLink {
+  id: string;
+  role: 'view' | 'control';
+  url: string;
+  expires_at: number | null;
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  const json = (await res.json().catch(() => ({}))) as T & { error_message?: string };
+  if (!res.ok) throw new Error(json.error_message ?? `${method} ${path}: ${res.status}`);
+  return json;
+}
+
+export const api = {
+  whoami: () => call<Whoami>('GET', '/api/whoami'),
+  sessions: () => call<{ sessions: SessionInfo[] }>('GET', '/api/sessions').then((r) => r.sessions),
+  create: () => call<SessionInfo>('POST', '/api/sessions'),
+  resume: (id: string) => call<{ ok: true }>('POST', `/api/${id}/input`, { type: 'create_session' }),
+  stop: (id: string) => call<{ ok: true }>('DELETE', `/api/sessions/${id}`),
+  share: (id: string, role: 'view' | 'control', expiresIn: number) => call<ShareLink>('POST', `/api/sessions/${id}/shares`, { role, expires_in: expiresIn }),
+};
