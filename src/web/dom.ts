@@ -1,8 +1,8 @@
-/** A small element builder: h('button.btn.btn-sm', {onclick}, 'text'). */
+/** A small element builder: h('button btn btn-sm', {onclick}, 'text'). */
 type Attrs = Record<string, string | boolean | number | EventListener | undefined>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(spec: K | `${K}.${string}`, attrs: Attrs = {}, ...children: Array<Node | string | null | undefined | false>): HTMLElementTagNameMap[K] {
-  const [tag, ...classes] = spec.split('.') as [K, ...string[]];
+export function h<K extends keyof HTMLElementTagNameMap>(spec: K | `${K} ${string}`, attrs: Attrs = {}, ...children: Array<Node | string | null | undefined | false>): HTMLElementTagNameMap[K] {
+  const [tag, ...classes] = spec.split(/\s+/) as [K, ...string[]];
   const el = document.createElement(tag);
   if (classes.length) el.className = classes.join(' ');
   for (const [k, v] of Object.entries(attrs)) {

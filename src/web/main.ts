@@ -22,7 +22,7 @@ async function start(): Promise<void> {
     history.replaceState(null, '', `/?id=${id.toLowerCase()}`);
     sessionPage(root, id.toLowerCase(), me);
   } catch (err) {
-    root.replaceChildren(h('div.p-6', {}, h('div.alert.alert-error', {}, `ccpty: ${(err as Error).message}`)));
+    root.replaceChildren(h('div p-6', {}, h('div alert alert-error', {}, `ccpty: ${(err as Error).message}`)));
   }
 }
 

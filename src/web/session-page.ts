@@ -38,11 +38,11 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
   let since = Date.now();
   let helloSeen = false;
 
-  const badge = h('span.badge.badge-lg', { 'data-testid': 'state' }, 'connecting');
-  const banner = h('div.alert.alert-warning.rounded-none.py-1.hidden', { role: 'status', 'data-testid': 'disconnected' }, 'Disconnected — reconnecting…');
-  const panel = h('div.hidden.border-b.border-base-300.bg-base-200.p-3.space-y-2', { 'data-testid': 'approval' });
-  const termHost = h('div.term-host.flex-1');
-  const idText = h('code.truncate.text-xs', { 'data-testid': 'session-id' }, id);
+  const badge = h('span badge badge-lg', { 'data-testid': 'state' }, 'connecting');
+  const banner = h('div alert alert-warning rounded-none py-1 hidden', { role: 'status', 'data-testid': 'disconnected' }, 'Disconnected — reconnecting…');
+  const panel = h('div hidden border-b border-base-300 bg-base-200 p-3 space-y-2', { 'data-testid': 'approval' });
+  const termHost = h('div term-host flex-1');
+  const idText = h('code truncate text-xs', { 'data-testid': 'session-id' }, id);
 
   const socket = new SessionSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/${id}`, {
     open: () => {
@@ -112,7 +112,7 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
     panel.dataset.tool = tool;
     const detail = describe(input);
     const buttons = options.map((label, index) =>
-      h('button.btn.btn-lg.justify-start.text-left.h-auto.min-h-12.py-2', {
+      h('button btn btn-lg justify-start text-left h-auto min-h-12 py-2', {
         class: index === 0 ? 'btn-primary' : /^No\b/.test(label) ? 'btn-error btn-outline' : 'btn-outline',
         disabled: readOnly,
         'data-option': index,
@@ -120,17 +120,18 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
       }, label),
     );
     panel.replaceChildren(
-      h('div.font-semibold', {}, `${tool || 'A tool'} wants to run`),
-      h('pre.bg-base-100.rounded.p-2.text-sm.overflow-auto.max-h-48.whitespace-pre-wrap.break-all', { 'data-testid': 'tool-input' }, detail),
-      h('div.grid.gap-2.sm:grid-cols-2', {}, ...buttons,
-        h('button.btn.btn-lg.btn-ghost', { disabled: readOnly, onclick: () => socket.send({ type: 'cancel' }) }, 'Cancel')),
+      h('div font-semibold', {}, `${tool || 'A tool'} wants to run`),
+      h('pre bg-base-100 rounded p-2 text-sm overflow-auto max-h-48 whitespace-pre-wrap break-all', { 'data-testid': 'tool-input' }, detail),
+      h('div grid gap-2 sm:grid-cols-2', {}, ...buttons,
+        h('button btn btn-lg btn-ghost', { disabled: readOnly, onclick: () => socket.send({ type: 'cancel' }) }, 'Cancel')),
     );
     panel.classList.remove('hidden');
     view.refit();
   }
 
-  const compose = h('textarea.textarea.textarea-bordered.flex-1.min-h-11.h-11.text-base', {
-    placeholder: 'Message Claude… (Enter sends, Shift+Enter new line)',
+  const compose = h('textarea textarea textarea-bordered flex-1 min-h-11 h-11 text-base', {
+    placeholder: 'Message Claude…',
+    title: 'Enter sends, Shift+Enter starts a new line',
     rows: 1,
     autocapitalize: 'sentences',
     'data-testid': 'compose',
@@ -149,45 +150,48 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
     }
   });
 
-  const keybar = h('div.keybar.flex.gap-1.overflow-x-auto.px-2.py-1.border-t.border-base-300', { 'data-testid': 'keybar' },
-    ...KEYS.map(([label, seq]) => h('button.btn.btn-sm.btn-ghost.font-mono', { 'aria-label': label, onclick: (e: Event) => {
+  const keybar = h('div keybar flex gap-1 overflow-x-auto px-2 py-1 border-t border-base-300', { 'data-testid': 'keybar' },
+    ...KEYS.map(([label, seq]) => h('button btn btn-sm btn-ghost font-mono', { 'aria-label': label, onclick: (e: Event) => {
       e.preventDefault();
       socket.sendBytes(seq);
     } }, label)));
 
-  const toastBox = h('div.toast.toast-top.toast-center.z-50');
+  const toastBox = h('div toast toast-top toast-center z-50');
   function toast(text: string): void {
-    const t = h('div.alert.alert-error.text-sm', {}, text);
+    const t = h('div alert alert-error text-sm', {}, text);
     toastBox.append(t);
     window.setTimeout(() => t.remove(), 4000);
   }
 
-  const copyBtn = h('button.btn.btn-xs.btn-ghost', { 'data-testid': 'copy-id', onclick: async () => {
+  const copyBtn = h('button btn btn-xs btn-ghost', { 'data-testid': 'copy-id', onclick: async () => {
     copyBtn.textContent = (await copy(id)) ? 'copied' : 'copy failed';
     window.setTimeout(() => (copyBtn.textContent = 'copy'), 1500);
   } }, 'copy');
 
-  const nav = h('div.navbar.min-h-12.px-2.gap-2.border-b.border-base-300',
+  const nav = h('div navbar min-h-12 px-2 gap-2 border-b border-base-300',
     {},
-    h('a.font-bold.text-lg.px-1', { href: me.role === 'owner' ? '/sessions' : '#' }, 'ccpty'),
+    h('a font-bold text-lg px-1', { href: me.role === 'owner' ? '/sessions' : '#' }, 'ccpty'),
     badge,
-    readOnly ? h('span.badge.badge-outline', { 'data-testid': 'view-only' }, 'view only') : null,
-    h('div.flex-1'),
-    me.role === 'owner' ? h('a.btn.btn-sm.btn-ghost', { href: '/sessions', 'data-testid': 'sessions-link' }, 'Sessions') : null,
-    me.role === 'owner' ? h('button.btn.btn-sm', { onclick: () => shareDialog(id), 'data-testid': 'share' }, 'Share') : null,
+    readOnly ? h('span badge badge-outline', { 'data-testid': 'view-only' }, 'view only') : null,
+    h('div flex-1'),
+    me.role === 'owner' ? h('a btn btn-sm btn-ghost', { href: '/sessions', 'data-testid': 'sessions-link' }, 'Sessions') : null,
+    me.role === 'owner' ? h('button btn btn-sm', { onclick: () => shareDialog(id), 'data-testid': 'share' }, 'Share') : null,
   );
 
-  root.replaceChildren(h('div.flex.flex-col.h-full', {},
+  root.replaceChildren(h('div flex flex-col h-full', {},
     nav,
     banner,
     panel,
     termHost,
     readOnly ? null : keybar,
-    readOnly ? null : h('div.flex.gap-2.p-2.border-t.border-base-300', {}, compose, h('button.btn.btn-primary.min-h-11', { onclick: sendCompose }, 'Send')),
-    h('div.flex.items-center.gap-2.px-2.py-1.text-base-content/70.border-t.border-base-300', {}, h('span.text-xs', {}, 'session'), idText, copyBtn),
+    readOnly ? null : h('div flex gap-2 p-2 border-t border-base-300', {}, compose, h('button btn btn-primary min-h-11', { onclick: sendCompose }, 'Send')),
+    h('div flex items-center gap-2 px-2 py-1 text-base-content/70 border-t border-base-300', {}, h('span text-xs', {}, 'session'), idText, copyBtn),
     toastBox,
   ));
   view.refit();
+  // A handle for people debugging in the console, and for the browser tests: the WebGL
+  // renderer draws on a canvas, so the screen's text is not in the DOM.
+  (window as unknown as { ccpty: object }).ccpty = { id, text: () => view.text(), state: () => state };
   socket.connect();
   if (!readOnly) view.focus();
   document.addEventListener('visibilitychange', () => {
@@ -211,27 +215,27 @@ function askNotifyPermission(): void {
 }
 
 function shareDialog(id: string): void {
-  const role = h('select.select.select-bordered.w-full', { 'data-testid': 'share-role' }, h('option', { value: 'view' }, 'View only'), h('option', { value: 'control' }, 'Control'));
-  const hours = h('select.select.select-bordered.w-full', {}, h('option', { value: '3600' }, '1 hour'), h('option', { value: '86400', selected: true }, '1 day'), h('option', { value: '604800' }, '1 week'));
-  const out = h('div.space-y-2');
-  const dialog = h('dialog.modal', {},
-    h('div.modal-box.space-y-3', {},
-      h('h3.font-bold.text-lg', {}, 'Share this session'),
+  const role = h('select select select-bordered w-full', { 'data-testid': 'share-role' }, h('option', { value: 'view' }, 'View only'), h('option', { value: 'control' }, 'Control'));
+  const hours = h('select select select-bordered w-full', {}, h('option', { value: '3600' }, '1 hour'), h('option', { value: '86400', selected: true }, '1 day'), h('option', { value: '604800' }, '1 week'));
+  const out = h('div space-y-2');
+  const dialog = h('dialog modal', {},
+    h('div modal-box space-y-3', {},
+      h('h3 font-bold text-lg', {}, 'Share this session'),
       role,
       hours,
-      h('button.btn.btn-primary.w-full', { 'data-testid': 'share-create', onclick: async () => {
+      h('button btn btn-primary w-full', { 'data-testid': 'share-create', onclick: async () => {
         try {
           const link = await api.share(id, role.value as 'view' | 'control', Number(hours.value));
-          const input = h('input.input.input-bordered.w-full', { readonly: true, value: link.url, 'data-testid': 'share-url' });
-          out.replaceChildren(input, h('button.btn.w-full', { onclick: async (e: Event) => {
+          const input = h('input input input-bordered w-full', { readonly: true, value: link.url, 'data-testid': 'share-url' });
+          out.replaceChildren(input, h('button btn w-full', { onclick: async (e: Event) => {
             (e.target as HTMLButtonElement).textContent = (await copy(link.url)) ? 'Copied' : 'Copy failed';
           } }, 'Copy link'));
         } catch (err) {
-          out.replaceChildren(h('div.alert.alert-error', {}, (err as Error).message));
+          out.replaceChildren(h('div alert alert-error', {}, (err as Error).message));
         }
       } }, 'Create link'),
       out,
-      h('form.modal-action', { method: 'dialog' }, h('button.btn', {}, 'Close')),
+      h('form modal-action', { method: 'dialog' }, h('button btn', {}, 'Close')),
     ),
   );
   document.body.append(dialog);

@@ -11,12 +11,12 @@ const STATE_BADGE: Record<string, string> = {
 };
 
 export async function sessionsPage(root: HTMLElement): Promise<void> {
-  const list = h('div.space-y-2', { 'data-testid': 'session-list' });
+  const list = h('div space-y-2', { 'data-testid': 'session-list' });
   const error = h('div');
-  root.replaceChildren(h('div.max-w-3xl.mx-auto.p-3.space-y-3.h-full.overflow-auto', {},
-    h('div.flex.items-center.gap-2', {},
-      h('h1.text-2xl.font-bold.flex-1', {}, 'Sessions'),
-      h('a.btn.btn-primary', { href: '/', 'data-testid': 'new-session' }, 'New session')),
+  root.replaceChildren(h('div max-w-3xl mx-auto p-3 space-y-3 h-full overflow-auto', {},
+    h('div flex items-center gap-2', {},
+      h('h1 text-2xl font-bold flex-1', {}, 'Sessions'),
+      h('a btn btn-primary', { href: '/', 'data-testid': 'new-session' }, 'New session')),
     error,
     list,
   ));
@@ -26,33 +26,33 @@ export async function sessionsPage(root: HTMLElement): Promise<void> {
     try {
       sessions = await api.sessions();
     } catch (err) {
-      error.replaceChildren(h('div.alert.alert-error', {}, (err as Error).message));
+      error.replaceChildren(h('div alert alert-error', {}, (err as Error).message));
       return;
     }
     error.replaceChildren();
-    if (sessions.length === 0) list.replaceChildren(h('p.opacity-70', {}, 'No sessions yet.'));
+    if (sessions.length === 0) list.replaceChildren(h('p opacity-70', {}, 'No sessions yet.'));
     else list.replaceChildren(...sessions.map(row));
   }
 
   function row(s: SessionInfo): HTMLElement {
     const act = (label: string, cls: string, fn: () => Promise<unknown>) =>
-      h(`button.btn.btn-sm.${cls}`, { onclick: async () => {
+      h(`button btn btn-sm ${cls}`, { onclick: async () => {
         try {
           await fn();
         } catch (err) {
-          error.replaceChildren(h('div.alert.alert-error', {}, (err as Error).message));
+          error.replaceChildren(h('div alert alert-error', {}, (err as Error).message));
         }
         await refresh();
       } }, label);
-    return h('div.card.card-border.bg-base-200', { 'data-session': s.id, 'data-state': s.state },
-      h('div.card-body.p-3.gap-1', {},
-        h('div.flex.items-center.gap-2.flex-wrap', {},
-          h('span.badge', { class: STATE_BADGE[s.state] ?? 'badge-ghost', 'data-testid': 'row-state' }, s.running ? s.state : 'stopped'),
-          h('code.text-xs.truncate', {}, s.id),
-          h('span.text-xs.opacity-70.ml-auto', {}, `active ${ago(Date.now() - s.last_active_at)} ago`)),
-        h('div.text-xs.opacity-70.truncate', {}, s.folder),
-        h('div.flex.gap-2.flex-wrap.pt-1', {},
-          h('a.btn.btn-sm.btn-primary', { href: `/?id=${s.id}` }, 'Open'),
+    return h('div card card-border bg-base-200', { 'data-session': s.id, 'data-state': s.state },
+      h('div card-body p-3 gap-1', {},
+        h('div flex items-center gap-2 flex-wrap', {},
+          h('span badge', { class: STATE_BADGE[s.state] ?? 'badge-ghost', 'data-testid': 'row-state' }, s.running ? s.state : 'stopped'),
+          h('code text-xs truncate', {}, s.id),
+          h('span text-xs opacity-70 ml-auto', {}, `active ${ago(Date.now() - s.last_active_at)} ago`)),
+        h('div text-xs opacity-70 truncate', {}, s.folder),
+        h('div flex gap-2 flex-wrap pt-1', {},
+          h('a btn btn-sm btn-primary', { href: `/?id=${s.id}` }, 'Open'),
           s.running ? act('Stop', 'btn-outline', () => api.stop(s.id)) : act('Resume', 'btn-outline', () => api.resume(s.id)),
           act('Share view link', 'btn-ghost', async () => {
             const link = await api.share(s.id, 'view', 86400);

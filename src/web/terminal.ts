@@ -47,7 +47,13 @@ export class TerminalView {
       scrollback: 10_000,
       theme: dark.matches ? DARK : LIGHT,
     });
-    dark.addEventListener('change', (e) => (this.term.options.theme = e.matches ? DARK : LIGHT));
+    const paint = (isDark: boolean): void => {
+      const theme = isDark ? DARK : LIGHT;
+      this.term.options.theme = theme;
+      host.style.background = theme.background ?? ''; // the padding around the grid too
+    };
+    paint(dark.matches);
+    dark.addEventListener('change', (e) => paint(e.matches));
     this.term.loadAddon(this.fit);
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = '11';
@@ -110,5 +116,13 @@ export class TerminalView {
 
   focus(): void {
     this.term.focus();
+  }
+
+  /** The whole buffer as text (scrollback included): what a person could scroll through. */
+  text(): string {
+    const buf = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < buf.length; y++) lines.push(buf.getLine(y)?.translateToString(true) ?? '');
+    return lines.join('\n');
   }
 }

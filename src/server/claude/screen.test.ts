@@ -355,3 +355,19 @@ test('auto-mode nudge dialog ("Make auto mode your default permission mode?") ne
   ];
   assert.equal(read(screen).kind, 'dialog');
 });
+
+test('a scrolled dialog: the "↑ 1 more line" hint is not part of the last option', () => {
+  const screen = [
+    ' Do you want to proceed?',
+    ' ❯ 1. Yes',
+    '   2. Yes, and always allow access to /tmp/x from this project',
+    '   3. Yes, and switch to auto mode · auto mode handles these prompts for you',
+    '   4. No',
+    ' ↑ 1 more line',
+    ' Esc to cancel · Tab to amend',
+  ];
+  const r = readScreen(screen);
+  assert.equal(r.kind, 'permission');
+  assert.equal(r.options[3], 'No');
+  assert.equal(r.options.length, 4);
+});

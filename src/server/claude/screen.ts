@@ -61,9 +61,11 @@ function readOptions(lines: readonly string[]): { options: string[]; highlighted
   for (let i = first; i < footer; i++) {
     const m = OPTION.exec(lines[i] ?? '');
     if (!m) {
-      // A long option wraps onto the next line, indented; a blank line ends the list.
-      if ((lines[i] ?? '').trim() === '' || options.length === 0) break;
-      options[options.length - 1] += ` ${(lines[i] ?? '').trim()}`;
+      // A long option wraps onto the next line, indented past its number; anything else (a
+      // blank line, a "↑ 1 more line" scroll hint) ends the list.
+      const line = lines[i] ?? '';
+      if (options.length === 0 || !/^\s{4,}\S/.test(line) || /^\s*[↑↓]\s*\d+ more lines?/.test(line)) break;
+      options[options.length - 1] += ` ${line.trim()}`;
       continue;
     }
     if (Number(m[2]) !== options.length + 1) break;
