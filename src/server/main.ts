@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { hookSettings, relayScriptPath } from './claude/hooks.js';
 import { BASH, installRelayScript } from './claude/relay-script.js';
+import { claudeConfigFile, ensureTrusted } from './claude/trust.js';
 import { claudeLauncher, customLauncher, resolveClaudeBinary, type Launcher } from './claude/launcher.js';
 import { parseConfig, type Config } from './config.js';
 import { ensureDir } from './fs-util.js';
@@ -63,7 +64,8 @@ function preflight(config: Config): Launcher {
   // The bash relay costs ~16 ms a hook, the Node one ~100 ms (Node's start); Claude Code waits.
   const bashRelay = installRelayScript(config.dataDir);
   const settings = bashRelay ? hookSettings(BASH, bashRelay) : hookSettings(process.execPath, relayScriptPath());
-  return claudeLauncher(claude, settings);
+  ensureTrusted(claudeConfigFile(process.env), config.workspace); // before any Claude Code runs
+  return claudeLauncher(claude, settings, config.workspace);
 }
 
 /** The URL to print for an address: a wildcard bind is shown by this machine's LAN address. */

@@ -28,9 +28,11 @@ export function customLauncher(command: string): Launcher {
  * `settings` is the `--settings` JSON (our hooks); Claude Code merges it with the user's own
  * settings, so their hooks keep working.
  */
-export function claudeLauncher(claudePath: string, settings: string): Launcher {
-  return (id, folder, env) => {
-    ensureTrusted(claudeConfigFile(env), folder);
+export function claudeLauncher(claudePath: string, settings: string, workspace: string): Launcher {
+  return (id, _folder, env) => {
+    // Claude Code looks trust up from the cwd upwards: one entry for the workspace covers every
+    // session folder. Written only when missing (see trust.ts for why not per folder).
+    ensureTrusted(claudeConfigFile(env), workspace);
     const resume = transcriptExists(claudeConfigDir(env), id);
     const args = resume ? ['--resume', id] : ['--session-id', id];
     return { file: claudePath, args: [...args, '--settings', settings], display: `claude ${args.join(' ')}`, kind: 'claude' };

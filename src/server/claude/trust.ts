@@ -1,9 +1,12 @@
 /**
- * Marks a session folder trusted in Claude Code's config before launch, so a fresh folder never
- * shows the trust dialog (the server created the folder; the person chose the workspace).
- * The config is `$CLAUDE_CONFIG_DIR/.claude.json`, else `~/.claude.json`. Written atomically and
- * only when the entry is missing; a config that does not exist yet is left to Claude Code's own
- * onboarding. The tracker still answers the dialog if it shows anyway.
+ * Marks the workspace trusted in Claude Code's config, so a fresh session folder under it never
+ * shows the trust dialog (the server creates those folders; the person chose the workspace).
+ * Claude Code looks trust up from the cwd upwards (to the git root), so one entry covers every
+ * session. It is written at server start, before any Claude Code process has read the config:
+ * running instances write their in-memory copy back and would drop an entry added behind their
+ * backs (seen in CI with per-folder entries written at each launch). Written atomically and
+ * only when missing; a config that does not exist yet is left to Claude Code's onboarding. The
+ * tracker still answers the dialog if it shows anyway (a workspace inside a git repository).
  */
 import fs from 'node:fs';
 import os from 'node:os';
