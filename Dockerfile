@@ -8,11 +8,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.web.json vite.config.ts ./
 COPY src ./src
 COPY bin ./bin
 COPY scripts ./scripts
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+# The server (tsc) and the web UI (Vite) into dist/, then drop the build tools.
+RUN node scripts/ensure-build.mjs --force && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates procps && rm -rf /var/lib/apt/lists/*

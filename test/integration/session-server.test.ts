@@ -223,7 +223,7 @@ describe('session server with a shell', () => {
     assert.equal(health.ok, true);
   });
 
-  test('a viewer that cannot keep up neither stalls the others nor grows server memory; it is resynced', async () => {
+  test('a viewer that cannot keep up neither stalls the others nor grows server memory; it is resynced', async (t) => {
     const { id, c: fast } = await open(server);
     const slow = await TestClient.connect(`${server.wsUrl}/ws/${id}`);
     await slow.nextType('session_pty_output');
@@ -244,6 +244,7 @@ describe('session server with a shell', () => {
     // ~10.9 MB went to the fast viewer while the slow one read nothing.
     assert.ok(fast.output.includes('\r\n1499999\r\n1500000\r\n'), 'the fast viewer got every line');
     assert.ok(maxRss < 250, `server RSS stayed bounded (max ${maxRss.toFixed(0)} MiB)`);
+    t.diagnostic(`10.9 MB flood with one viewer not reading: server max RSS ${maxRss.toFixed(0)} MiB`);
 
     slowSocket.resume();
     await slow.outputContains('FLOOD-20', 30_000);

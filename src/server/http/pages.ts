@@ -31,6 +31,6 @@ ${error ? `<p class="err">${escape(error)}</p>` : ''}<form method="post" action=
 }
 
 export function landingPage(res: ServerResponse, role: string): void {
-  sendPage(res, 200, 'ccpty', `<h1>ccpty</h1><p>You are logged in (${escape(role)}). The browser UI is not built yet; drive sessions over
-<code>/ws/&lt;id&gt;</code> and <code>/api/…</code> (see docs/protocol.md).</p>`);
+  sendPage(res, 200, 'ccpty', `<h1>ccpty</h1><p>You are logged in (${escape(role)}). The web UI has not been built on this machine
+(<code>npm run build</code>); meanwhile sessions are reachable over <code>/ws/&lt;id&gt;</code> and <code>/api/…</code> (see docs/protocol.md).</p>`);
 }
