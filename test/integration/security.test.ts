@@ -209,6 +209,27 @@ describe('origins, hosts, share links and limits', () => {
     await view.close();
   });
 
+  test('a link login always lands on this server (no open redirect)', async () => {
+    const share = await createShare(server, id, 'view');
+    const page = await http(server, 'GET', `/.//evil.example/?share=${share.secret}`);
+    assert.equal(page.status, 200);
+    const target = /content="0;url=([^"]+)"/.exec(page.text)?.[1] ?? '';
+    assert.ok(target.startsWith('/') && !target.startsWith('//'), `stays here: ${target}`);
+  });
+
+  test('a view link is refused before its message is validated, over the socket and REST', async () => {
+    const share = await createShare(server, id, 'view');
+    const view = await TestClient.connect(share.ws_url);
+    const big = JSON.stringify({ type: 'bytes_input', input: new Array(300_000).fill(65) });
+    view.ws.send(big);
+    const refused = await view.nextType('session_error');
+    assert.equal(refused.error_code, 'forbidden');
+    const rest = await http(server, 'POST', `/api/${id}/input`, { headers: { authorization: `Bearer ${share.secret}` }, body: big });
+    assert.equal(rest.status, 403);
+    assert.ok(!owner.output.includes('AAAA'), 'nothing typed');
+    await view.close();
+  });
+
   test('a control link works for its session and no other', async () => {
     const share = await createShare(server, id, 'control');
     const ctl = await TestClient.connect(share.ws_url);
@@ -271,9 +292,11 @@ describe('origins, hosts, share links and limits', () => {
     assert.equal(rest.status, 429);
     const afterList = ((await http(server, 'GET', '/api/sessions', { headers: OWNER })).json.sessions as unknown[]).length;
     assert.equal(afterList, before, 'a refused start records no session');
+    const link = await createShare(server, other, 'view');
     const viewers: TestClient[] = [];
-    while (viewers.length < 3) viewers.push(await TestClient.connect(`${server.wsUrl}/ws/${other}`, OWNER));
-    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/${other}`, OWNER), 429, 'the fifth socket on one session');
+    while (viewers.length < 3) viewers.push(await TestClient.connect(link.ws_url));
+    assert.equal(await upgradeStatus(link.ws_url), 429, 'the fifth socket on one session, from a link');
+    assert.equal(await upgradeStatus(`${server.wsUrl}/ws/${other}`, OWNER), 101, 'a link can never lock the owner out');
     await Promise.all([second, third, ...viewers].map((c) => c.close()));
   });
 

@@ -25,12 +25,14 @@ export interface GuardOptions {
 /** Failed credentials allowed per address and window before answering 429. */
 const FAILURES_PER_WINDOW = 10;
 const FAILURE_WINDOW_MS = 60_000;
+const MAX_TRACKED = 10_000;
 
 export class Guard {
   readonly enabled: boolean;
   private readonly hosts: Set<string>;
   private readonly origins: Set<string>;
   private readonly failures = new Map<string, number[]>();
+  private prunedAt = 0;
 
   /** A name or address this server turned out to answer to (its resolved bind address). */
   allowHost(host: string): void {
@@ -79,7 +81,12 @@ export class Guard {
   }
 
   noteFailure(address: string, now = Date.now()): void {
-    if (this.failures.size > 10_000) for (const a of [...this.failures.keys()]) this.limited(a, now); // prune
+    // Bounded: prune at most once a window; past the cap, forget the oldest addresses.
+    if (this.failures.size > MAX_TRACKED && now - this.prunedAt > FAILURE_WINDOW_MS) {
+      this.prunedAt = now;
+      for (const a of [...this.failures.keys()]) this.limited(a, now);
+    }
+    while (this.failures.size > MAX_TRACKED) this.failures.delete(this.failures.keys().next().value as string);
     const times = this.failures.get(address) ?? [];
     times.push(now);
     this.failures.set(address, times);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { HOOK_EVENTS, hookPayload, hookSettings, relayScriptPath } from './hooks.js';
+import { sendable } from './hooks.js';
 
 interface CommandHook {
   type: string;
@@ -126,4 +127,15 @@ test('hookPayload: rejects a payload without hook_event_name or with a non-strin
     assert.equal(hookPayload.safeParse({ ...raw, hook_event_name: bad }).success, false, JSON.stringify(bad));
   }
   for (const notObject of [null, 'Stop', 1, []]) assert.equal(hookPayload.safeParse(notObject).success, false);
+});
+
+test('sendable: a value too deep to stringify is replaced, not thrown later from a timer', () => {
+  let deep: unknown = [];
+  for (let i = 0; i < 50_000; i++) deep = [deep];
+  assert.throws(() => JSON.stringify(deep), RangeError);
+  assert.deepEqual(sendable(deep), { unserializable: true });
+  assert.deepEqual(sendable({ command: 'ls' }), { command: 'ls' });
+  assert.equal(sendable(undefined), null);
+  const huge = sendable({ content: 'x'.repeat(300 * 1024) }) as { truncated: string };
+  assert.ok(huge.truncated.length < 300 * 1024);
 });

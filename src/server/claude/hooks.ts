@@ -62,3 +62,19 @@ export const hookPayload = z
   .passthrough();
 
 export type HookPayload = z.infer<typeof hookPayload>;
+
+const MAX_TOOL_JSON = 256 * 1024;
+
+/**
+ * A value that can be sent on to clients: JSON.stringify throws (RangeError) on a deeply nested
+ * value, and that would happen later inside a timer, where nothing catches it.
+ */
+export function sendable(value: unknown): unknown {
+  try {
+    const text = JSON.stringify(value);
+    if (text === undefined || text.length <= MAX_TOOL_JSON) return value ?? null;
+    return { truncated: `${text.slice(0, MAX_TOOL_JSON)}…` };
+  } catch {
+    return { unserializable: true };
+  }
+}

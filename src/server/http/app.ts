@@ -21,7 +21,13 @@ export interface AppDeps {
 
 /** Removes credentials from a URL before it is logged. */
 export function redactUrl(url: string | undefined): string {
-  return (url ?? '').replace(/^\/t\/[^/?]+/, '/t/[redacted]').replace(/([?&](?:token|share)=)[^&]*/g, '$1[redacted]');
+  let u: URL;
+  try {
+    u = new URL(url ?? '/', 'http://x'); // also takes absolute-form request targets
+  } catch {
+    return '[unparsable]';
+  }
+  return (u.pathname.replace(/^\/t\/[^/]+/, '/t/[redacted]') + u.search).replace(/([?&](?:token|share)=)[^&]*/g, '$1[redacted]');
 }
 
 function address(req: IncomingMessage): string {
@@ -60,7 +66,8 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
     // A link clicked on another site is a cross-site navigation: a redirect would carry that
     // on, and the browser would not send the SameSite=Strict cookie. A same-origin page that
     // moves on (meta refresh, no script) makes the next load same-site.
-    return redirectPage(res, `${path}${url.search}`, setCookie);
+    // Always a path on this server: "//evil.example/" would leave it.
+    return redirectPage(res, `/${path.replace(/^\/+/, '')}${url.search}`, setCookie);
   }
 
   if (path.startsWith('/assets/') && req.method === 'GET' && serveAsset(res, path.slice('/assets/'.length))) return;

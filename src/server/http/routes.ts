@@ -4,12 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
-import { decodeClientMessage, sessionError, type SessionErrorMessage } from '../../shared/protocol.js';
+import { decodeClientMessage, peekType, sessionError, type SessionErrorMessage } from '../../shared/protocol.js';
 import { parseSessionIdSegment } from '../../shared/session-id.js';
 import { z } from 'zod';
 import { shareLive, type AuthStore } from '../auth/auth-store.js';
 import type { Principal } from '../auth/guard.js';
-import { HOOK_SECRET_HEADER, hookPayload } from '../claude/hooks.js';
+import { HOOK_SECRET_HEADER, hookPayload, sendable } from '../claude/hooks.js';
 import { applyAction, HTTP_STATUS } from '../sessions/actions.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import { BodyTooLarge, readBody, sendJson } from './json.js';
@@ -109,7 +109,8 @@ export const ROUTES: readonly Route[] = [
       }
       const payload = hookPayload.safeParse(json);
       if (!payload.success) return sendJson(res, 400, { error_code: 'invalid_input', error_message: 'not a Claude Code hook payload' });
-      if (!session.onHook(secret, payload.data)) return sendJson(res, 403, { error_code: 'forbidden', error_message: 'wrong hook secret' });
+      const data = { ...payload.data, tool_input: sendable(payload.data.tool_input), tool_response: sendable(payload.data.tool_response) };
+      if (!session.onHook(secret, data)) return sendJson(res, 403, { error_code: 'forbidden', error_message: 'wrong hook secret' });
       sendJson(res, 200, { ok: true });
     },
   },
@@ -172,6 +173,17 @@ export const ROUTES: readonly Route[] = [
       if (!id) return;
       const text = await body(req, res, id);
       if (text === null) return;
+      if (principal.kind === 'share' && principal.share.role === 'view') {
+        // Cheap refusal first: a view link must not make the server validate megabytes.
+        let raw: unknown = null;
+        try {
+          raw = JSON.parse(text);
+        } catch {
+          // decodeClientMessage below answers it
+        }
+        const type = peekType(raw);
+        if (type !== null && type !== 'get_current_state') return sendError(res, sessionError(id, 'forbidden', { error_message: 'this link is view-only' }));
+      }
       const decoded = decodeClientMessage(text);
       if (!decoded.ok) return sendError(res, sessionError(id, 'invalid_input', { error_message: decoded.message }));
       const msg = decoded.value;

@@ -153,7 +153,9 @@ export class Session implements ViewerHost {
   start(): void {
     if (this.pty && this.stopping) {
       // Asked to start while stopping (a DELETE racing a create_session): start once stopped.
-      void this.stopping.then(() => this.start());
+      this.stopping
+        .then(() => this.start())
+        .catch((err: unknown) => this.deps.log.error({ session: this.id, err: (err as Error).message }, 'could not restart the session'));
       return;
     }
     if (this.pty) return;
@@ -173,7 +175,7 @@ export class Session implements ViewerHost {
     this.settled = false;
     this.mirror.setBackpressure(pty);
     this.lastOutputAt = Date.now();
-    this.deps.store.markStarted(this.id, spec.display, Date.now());
+    this.record(() => this.deps.store.markStarted(this.id, spec.display, Date.now()));
     this.deps.log.info({ session: this.id, pid: pty.pid, command: spec.display }, 'session started');
     this.dispatch({ type: 'spawned' });
     if (!this.claude) this.armQuiet();
@@ -181,7 +183,7 @@ export class Session implements ViewerHost {
 
   /** True once the current run has settled (been idle) at least once: its UI takes input. */
   get isReady(): boolean {
-    return this.pty !== null && this.settled;
+    return this.pty !== null && this.settled && this.stopping === null; // keys for a dying process are lost
   }
 
   /**
@@ -190,6 +192,7 @@ export class Session implements ViewerHost {
    */
   whenReady(): Promise<boolean> {
     if (!this.pty) return Promise.resolve(false);
+    if (this.stopping) return this.stopping.then(() => false); // being stopped: not for typing
     if (this.settled) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => settle(true), READY_TIMEOUT_MS); // tty buffers it; type anyway
@@ -220,11 +223,12 @@ export class Session implements ViewerHost {
     if (!this.pty) return;
     if (prompt !== null) this.prompt = prompt;
     const echoed = new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ECHO_WAIT_MS);
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
+        this.outputWaiters = this.outputWaiters.filter((w) => w !== done); // a silent program must not pile them up
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ECHO_WAIT_MS);
       this.outputWaiters.push(done);
     });
     this.write(text);
@@ -260,9 +264,25 @@ export class Session implements ViewerHost {
     return this.viewers.size;
   }
 
+  /** A store write that must not throw out of a timer or callback (a full disk, say). */
+  private record(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.deps.log.error({ session: this.id, err: (err as Error).message }, 'could not record the session');
+    }
+  }
+
   requestSnapshot(viewer: Viewer): void {
     const state = this.stateMessage(); // as of the join point; later changes queue in order
-    this.mirror.snapshot((text) => viewer.completeJoin(text, state));
+    // This runs inside xterm's parse queue (a timer): nothing may throw out of it.
+    this.mirror.snapshot((text) => {
+      try {
+        viewer.completeJoin(text, state);
+      } catch (err) {
+        this.deps.log.error({ session: this.id, err: (err as Error).message }, 'could not send a snapshot');
+      }
+    });
   }
 
   /** Tells every viewer, in order with the output. */
@@ -325,7 +345,7 @@ export class Session implements ViewerHost {
     this.clearTimers();
     const tail = this.decoder.end();
     if (tail) for (const v of this.viewers) v.pushOutput(Buffer.from(tail), tail);
-    this.deps.store.markExited(this.id, e.exitCode, e.signal, Date.now());
+    this.record(() => this.deps.store.markExited(this.id, e.exitCode, e.signal, Date.now()));
     this.deps.log.info({ session: this.id, exit_code: e.exitCode, signal: e.signal }, 'session exited');
     this.machine = next(this.machine, { type: 'exited' });
     // A death by signal has no exit code (node-pty reports 0); say which signal instead.
@@ -338,7 +358,7 @@ export class Session implements ViewerHost {
     const before = this.machine;
     this.machine = next(before, event);
     if (this.machine === before || (this.machine.name === before.name && this.machine.pending === before.pending)) return;
-    this.deps.store.markState(this.id, this.machine.name, Date.now());
+    this.record(() => this.deps.store.markState(this.id, this.machine.name, Date.now()));
     if (this.machine.name !== 'stopped') this.broadcast(this.stateMessage());
     if (this.machine.name === 'idle') this.prompt = null; // the turn is over
     if (this.machine.name === 'idle' && !this.settled) {

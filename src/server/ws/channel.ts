@@ -7,6 +7,7 @@ import { toEchokitState } from '../../shared/echokit-state.js';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import {
   decodeClientMessage,
+  peekType,
   PROTOCOL_VERSION,
   sessionError,
   type ClientMessage,
@@ -19,6 +20,10 @@ import type { Session } from '../sessions/session.js';
 import { Viewer } from '../terminal/viewer.js';
 
 const CONFIRM_AFTER_INPUT_MS = 2000;
+/** Bytes queued on a socket beyond which a client that does not read is disconnected. */
+const MAX_SOCKET_BACKLOG = 8 * 1024 * 1024;
+/** What a view-only socket may send; anything else is refused before it is validated. */
+const READ_ONLY_TYPES = new Set(['hello', 'ack', 'ping', 'get_current_state']);
 
 export class Channel {
   private readonly viewer: Viewer;
@@ -28,6 +33,7 @@ export class Channel {
   private busy = 0;
   alive = true;
   private inputRefusedAt = 0;
+  private closed = false;
 
   private get id(): string {
     return this.sessionId;
@@ -49,6 +55,12 @@ export class Channel {
       {
         send: (frame, done) => {
           if (ws.readyState !== ws.OPEN) return done();
+          // Output is flow-controlled, but replies are not: a client that floods requests and
+          // never reads would make them pile up here. Past a bound it is cut off.
+          if (ws.bufferedAmount > MAX_SOCKET_BACKLOG) {
+            ws.close(1008, 'not reading');
+            return done();
+          }
           ws.send(frame, { binary: typeof frame !== 'string' }, () => done());
         },
       },
@@ -87,6 +99,7 @@ export class Channel {
   }
 
   private attachTo(session: Session): void {
+    if (this.closed) return; // a message still being applied after the socket closed
     this.session = session;
     session.attach(this.viewer);
   }
@@ -97,6 +110,7 @@ export class Channel {
       return this.send(sessionError(this.sessionId, 'invalid_input', { error_message: `frame larger than ${MAX_CLIENT_FRAME_BYTES} bytes` }));
     }
     if (isBinary && this.readOnly) return this.forbid('bytes_input');
+    if (this.closed) return;
     if (isBinary) {
       // Keystrokes: the hot path. Straight to the PTY unless earlier frames are still applying.
       const s = this.session ?? this.registry.get(this.sessionId);
@@ -106,6 +120,17 @@ export class Channel {
         return;
       }
       return this.enqueue({ type: 'bytes_input', input: [...buf] });
+    }
+    if (this.readOnly) {
+      // Cheap refusal first: a view link must not make the server validate megabytes.
+      let raw: unknown;
+      try {
+        raw = JSON.parse(buf.toString('utf8'));
+      } catch {
+        return this.send(sessionError(this.id, 'invalid_input', { error_message: 'message is not valid JSON' }));
+      }
+      const type = peekType(raw);
+      if (type !== null && !READ_ONLY_TYPES.has(type)) return this.forbid(type.slice(0, 64));
     }
     const decoded = decodeClientMessage(buf.toString('utf8'));
     if (!decoded.ok) return this.send(sessionError(this.sessionId, 'invalid_input', { error_message: decoded.message }));
@@ -126,6 +151,7 @@ export class Channel {
   }
 
   private async handle(msg: ClientMessage): Promise<void> {
+    if (this.closed) return;
     switch (msg.type) {
       case 'hello':
         if (msg.binary !== undefined) this.viewer.binary = msg.binary;
@@ -188,6 +214,7 @@ export class Channel {
   }
 
   close(): void {
+    this.closed = true;
     this.session?.detach(this.viewer);
     this.session = undefined;
   }

@@ -67,7 +67,8 @@ export class WsEndpoint {
     if (protocol !== null && protocol !== 'ccpty' && protocol !== 'echokit-state') {
       return rejectUpgrade(socket, 400, 'invalid_input', 'protocol must be "ccpty" or "echokit-state"');
     }
-    if (this.viewersOf(id) >= this.maxViewers) {
+    // The limit binds share links, so a link handed out can never lock the owner out.
+    if (principal.kind === 'share' && this.viewersOf(id) >= this.maxViewers) {
       return rejectUpgrade(socket, 429, 'limit_exceeded', `this session has ${this.maxViewers} viewers, the most allowed (--max-viewers)`);
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
