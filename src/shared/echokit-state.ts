@@ -5,8 +5,6 @@
  */
 import type { ServerMessage } from './protocol.js';
 
-export const ECHOKIT_STATE = 'echokit-state';
-
 export type CurrentState =
   | { state: 'Idle' }
   | { state: 'Working'; prompt: string }

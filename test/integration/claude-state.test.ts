@@ -62,9 +62,9 @@ function userHookTimes(folder: string, name: string): number[] {
   return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith(`${name} `)).map((l) => Number(l.split(' ')[1]));
 }
 
-/** Hooks the server received for a session (from its debug log), with their arrival times. */
-function hookLog(id: string, since: number): Array<{ hook: string; time: number }> {
-  return server.stderr().split('\n').flatMap((line) => {
+/** Hooks a server received for a session (from its debug log), with their arrival times. */
+function hookLog(id: string, since: number, from: RunningServer = server): Array<{ hook: string; time: number }> {
+  return from.stderr().split('\n').flatMap((line) => {
     try {
       const j = JSON.parse(line) as { session?: string; hook?: string; time?: number; msg?: string };
       return j.msg === 'hook' && j.session === id && (j.time ?? 0) >= since ? [{ hook: j.hook as string, time: j.time as number }] : [];
@@ -74,18 +74,7 @@ function hookLog(id: string, since: number): Array<{ hook: string; time: number 
   });
 }
 
-const hooksSeen = (id: string, since: number): string[] => hookLog(id, since).map((h) => h.hook);
-
-function hookLogOf(s: RunningServer, id: string): string[] {
-  return s.stderr().split('\n').flatMap((line) => {
-    try {
-      const j = JSON.parse(line) as { session?: string; hook?: string; msg?: string };
-      return j.msg === 'hook' && j.session === id ? [j.hook as string] : [];
-    } catch {
-      return [];
-    }
-  });
-}
+const hooksSeen = (id: string, since: number, from: RunningServer = server): string[] => hookLog(id, since, from).map((h) => h.hook);
 
 test('1. prompt → session_running → session_output with the reply → session_idle', { timeout: LONG }, async () => {
   const { id, c, folder } = await open();
@@ -289,7 +278,7 @@ test('10. under TLS the hooks still arrive (they get a loopback listener of thei
     const from = c.messages.length;
     c.send({ type: 'input', input: 'over tls MOCK:text' });
     await c.next((m) => m.type === 'session_output' && m.output === DEFAULT_TEXT_REPLY, 'the reply (hooks + transcript)', from, LONG);
-    assert.ok(hookLogOf(tls, id).includes('UserPromptSubmit'), 'the hook reached the server');
+    assert.ok(hooksSeen(id, 0, tls).includes('UserPromptSubmit'), 'the hook reached the server');
     await c.close();
   } finally {
     await tls.stop();

@@ -181,7 +181,3 @@ export function allowedHosts(bindHost: string, extra: readonly string[]): Set<st
   for (const h of extra) hosts.add(h.toLowerCase());
   return hosts;
 }
-
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}

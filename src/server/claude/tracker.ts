@@ -60,10 +60,6 @@ export class ClaudeTracker {
     private readonly log: Logger,
   ) {}
 
-  get screenKind(): ScreenReading['kind'] {
-    return this.screen.kind;
-  }
-
   /** New output: read the screen soon (throttled). */
   onOutput(): void {
     if (this.closed || this.screenTimer) return;

@@ -45,6 +45,8 @@ function sendError(res: ServerResponse, err: SessionErrorMessage): void {
   sendJson(res, HTTP_STATUS[err.error_code], err);
 }
 
+const notFound = (id: string): SessionErrorMessage => sessionError(id, 'session_not_found', { error_message: 'no session with this id' });
+
 /** Validates the `{id}` path segment, answering 400 itself when it is not a UUID. */
 function idParam(res: ServerResponse, raw: string | undefined): string | null {
   const id = parseSessionIdSegment(raw ?? '');
@@ -147,7 +149,7 @@ export const ROUTES: readonly Route[] = [
       const id = idParam(res, raw);
       if (!id) return;
       const info = ctx.registry.info(id);
-      if (!info) return sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id' }));
+      if (!info) return sendError(res, notFound(id));
       sendJson(res, 200, info);
     },
   },
@@ -159,7 +161,7 @@ export const ROUTES: readonly Route[] = [
       const id = idParam(res, raw);
       if (!id) return;
       const s = ctx.registry.get(id);
-      if (!s) return sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id' }));
+      if (!s) return sendError(res, notFound(id));
       await s.stop('deleted through the API');
       sendJson(res, 200, { ok: true, session: s.info() });
     },
@@ -194,7 +196,7 @@ export const ROUTES: readonly Route[] = [
           return sendError(res, sessionError(id, 'invalid_input', { error_message: `"${msg.type}" belongs to a WebSocket, not to this endpoint` }));
         case 'get_current_state': {
           const s = ctx.registry.info(id) && ctx.registry.get(id);
-          return s ? sendJson(res, 200, s.stateMessage()) : sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id' }));
+          return s ? sendJson(res, 200, s.stateMessage()) : sendError(res, notFound(id));
         }
         default:
           break;
@@ -230,7 +232,7 @@ export const ROUTES: readonly Route[] = [
     handler: async (ctx, req, res, [raw]) => {
       const id = idParam(res, raw);
       if (!id) return;
-      if (!ctx.registry.info(id)) return sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id' }));
+      if (!ctx.registry.info(id)) return sendError(res, notFound(id));
       const text = await body(req, res, id);
       if (text === null) return;
       let parsed: unknown;

@@ -98,10 +98,6 @@ export class SessionRegistry {
     return n;
   }
 
-  get loadedCount(): number {
-    return this.sessions.size;
-  }
-
   /** Drops Session objects nobody uses; they are rebuilt from the store when asked for. */
   releaseUnused(now: number, afterMs = RELEASE_AFTER_MS): void {
     for (const [id, s] of this.sessions) {
