@@ -31,6 +31,8 @@ export function ensureBuild({ force = false } = {}) {
   const serverSources = newest(...['src/shared', 'src/server', 'test', 'bench', 'tsconfig.json'].map((d) => path.join(ROOT, d)));
   if (force || mtime(serverMarker) < serverSources) {
     process.stderr.write('building the server (tsc)...\n');
+    // Output of sources that were moved or deleted would otherwise linger (and stale tests run).
+    for (const d of ['src', 'test', 'bench']) fs.rmSync(path.join(ROOT, 'dist', d), { recursive: true, force: true });
     run([bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json']);
     fs.utimesSync(serverMarker, new Date(), new Date());
   }

@@ -1,4 +1,5 @@
-// `npm test`: build (type-checks everything), then run every test file with node's runner.
+// `npm test`: build (type-checks everything), check the layer rules (.dependency-cruiser.cjs),
+// then run every test file with node's runner.
 // Unit tests (beside their sources) first: they are fast and fail early.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -6,7 +7,19 @@ import path from 'node:path';
 import { ensureBuild, ROOT } from './ensure-build.mjs';
 
 ensureBuild({ force: true });
+checkLayers();
 ensureChromium();
+
+/** The import rules of docs/architecture.md ("Layers"); the same check as `npm run lint:layers`. */
+function checkLayers() {
+  process.stderr.write('checking the layer rules (dependency-cruiser)...\n');
+  const bin = path.join(ROOT, 'node_modules', 'dependency-cruiser', 'bin', 'dependency-cruise.mjs');
+  const r = spawnSync(process.execPath, [bin, '--config', '.dependency-cruiser.cjs', 'src'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) {
+    process.stderr.write('layer rules broken (see above): npm run lint:layers\n');
+    process.exit(r.status || 1);
+  }
+}
 
 /**
  * The browser tests drive Debian's chromium (playwright cannot download a browser here).

@@ -9,10 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { hookSettings, relayScriptPath } from './claude/hooks.js';
 import { BASH, installRelayScript } from './claude/relay-script.js';
 import { claudeConfigFile, ensureTrusted } from './claude/trust.js';
+import { ClaudeTracker } from './claude/tracker.js';
 import { claudeLauncher, customLauncher, resolveClaudeBinary, type Launcher } from './claude/launcher.js';
 import { parseConfig, type Config } from './config.js';
 import { ensureDir } from './fs-util.js';
-import { sendJson } from './http/json.js';
+import { E, sendHttpError } from './errors.js';
 import { handleRequest, redactUrl } from './http/app.js';
 import type { RouteContext } from './http/routes.js';
 import { AuthStore } from './auth/auth-store.js';
@@ -21,6 +22,7 @@ import { hashSecret, newSecret } from './auth/secrets.js';
 import { openDb, type Db } from './store/db.js';
 import { createLogger, type Logger } from './log.js';
 import { SessionRegistry } from './sessions/registry.js';
+import { ActivityTracker } from './state/activity-tracker.js';
 import { SessionStore } from './store/store.js';
 import { WsEndpoint } from './ws/server.js';
 
@@ -137,6 +139,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       env.CCPTY_HOOK_SECRET = hookSecret;
       return { spec: launcher(id, folder, env), env };
     },
+    tracker: (kind, id, host) => (kind === 'claude' ? new ClaudeTracker(id, host, log) : new ActivityTracker(host)),
   });
   const guard = new Guard(auth, { enabled: !config.noAuth, bindHost: config.host, extraHosts: config.allowedHosts, extraOrigins: config.allowedOrigins });
   const ws = new WsEndpoint(registry, log, guard, config.maxViewers);
@@ -151,9 +154,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   const deps = { ctx, guard, log, secure };
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    // Credentials in the URL (/t/<token>, ?token=, ?share=) are redacted before anything is logged.
+    if (log.isLevelEnabled('debug')) res.on('finish', () => log.debug({ method: req.method, url: redactUrl(req.url), status: res.statusCode }, 'request'));
     handleRequest(deps, req, res).catch((err: unknown) => {
       log.error({ err: (err as Error).message, url: redactUrl(req.url) }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error_code: 'internal_error', error_message: 'internal error' });
+      if (!res.headersSent) sendHttpError(res, E.internal_error, 'internal error');
       else res.destroy();
     });
   };
@@ -175,6 +180,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   }
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
+    log.debug({ url: redactUrl(req.url) }, 'upgrade');
     try {
       ws.handleUpgrade(req, socket, head);
     } catch (err) {
@@ -197,7 +203,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (secure) {
     // The hook relays speak plain HTTP: under TLS they get a loopback-only listener of their own.
     const hooks = http.createServer((req, res) => {
-      if (!(req.url ?? '').startsWith('/hooks/')) return sendJson(res, 404, { error_code: 'not_found', error_message: 'hooks only' });
+      if (!(req.url ?? '').startsWith('/hooks/')) return sendHttpError(res, E.not_found, 'hooks only');
       onRequest(req, res);
     });
     await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', () => resolve()));

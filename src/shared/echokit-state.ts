@@ -3,6 +3,7 @@
  * current EchoKit server client expects, `session_state {session_id, current_state}` instead of
  * separate running/idle/pending messages. Chosen per connection, never guessed.
  */
+import { E, ECHOKIT_INTERNAL_ERROR } from './errors.js';
 import type { ServerMessage } from './protocol.js';
 
 export type CurrentState =
@@ -36,7 +37,7 @@ export function toEchokitState(m: ServerMessage): object {
       return state({ state: 'StopUseTool', is_error: m.is_error });
     case 'session_error':
       // echokit_pty's InternalError variant has no serde rename; its clients expect this spelling.
-      return m.error_code === 'internal_error' ? { ...m, error_code: 'InternalError' } : m;
+      return m.error_code === E.internal_error ? { ...m, error_code: ECHOKIT_INTERNAL_ERROR } : m;
     default:
       return m;
   }

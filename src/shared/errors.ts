@@ -1,24 +1,52 @@
-/** Stable error codes. Clients switch on these; never rename one. */
-export const ERROR_CODES = [
-  'session_not_found',
-  'invalid_input',
-  'invalid_input_for_state',
-  'internal_error',
-  // Access control: a view-only share link tried to act, or a link used beyond its session.
-  'forbidden',
-  // A server limit (running sessions, viewers per session) was reached.
-  'limit_exceeded',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+/**
+ * The error catalogue: every error code the server can send, in one place (`session_error`
+ * frames, REST error bodies, refused WebSocket upgrades). Clients switch on these; never rename
+ * one. Each code carries the HTTP status it is answered with and the WebSocket close code used
+ * when it ends a socket. Everything else refers to a code through `E`, never by a literal.
+ */
+export const ERRORS = {
+  /** No session with this id (or not yet created). */
+  session_not_found: { status: 404, close: 4404 },
+  /** A frame or body that is not a valid message, a bad id, an option that does not exist. */
+  invalid_input: { status: 400, close: 4400 },
+  /** A valid message the session's state does not accept (e.g. `input` while a dialog waits). */
+  invalid_input_for_state: { status: 409, close: 4409 },
+  /** The server failed; the message may not have been applied. */
+  internal_error: { status: 500, close: 1011 },
+  /** A credential, but not for this: a view-only link acting, a link beyond its session, a foreign Origin. */
+  forbidden: { status: 403, close: 4403 },
+  /** A server limit (running sessions, viewers per session) was reached. */
+  limit_exceeded: { status: 429, close: 4429 },
+  /** No valid credential (or an expired share link). */
+  unauthorized: { status: 401, close: 4401 },
+  /** The Host header does not name this server (DNS rebinding). */
+  misdirected: { status: 421, close: 4421 },
+  /** Too many failed credentials lately. */
+  rate_limited: { status: 429, close: 4429 },
+  /** No such route or resource (not a session). */
+  not_found: { status: 404, close: 4404 },
+  method_not_allowed: { status: 405, close: 4405 },
+} as const satisfies Record<string, { status: number; close: number }>;
 
-/** Error codes of HTTP answers that are not about a session (bodies `{error_code, error_message}`). */
-export const HTTP_ERROR_CODES = [
-  'unauthorized', // 401: no valid credential
-  'forbidden', // 403: a credential, but not for this (or a foreign Origin, or hook checks)
-  'misdirected', // 421: the Host header does not name this server (DNS rebinding)
-  'rate_limited', // 429: too many failed credentials from this address
-  'not_found',
-  'method_not_allowed',
-  'invalid_input',
-  'internal_error',
-] as const;
+export type ErrorCode = keyof typeof ERRORS;
+
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+/** `E.invalid_input === 'invalid_input'`: the way code refers to an error code. */
+export const E = Object.fromEntries(ERROR_CODES.map((c) => [c, c])) as { readonly [K in ErrorCode]: K };
+
+/** The HTTP status a code is answered with. */
+export function httpStatus(code: ErrorCode): number {
+  return ERRORS[code].status;
+}
+
+/** The WebSocket close code for a socket ended with this error. */
+export function closeCode(code: ErrorCode): number {
+  return ERRORS[code].close;
+}
+
+/**
+ * The echokit-state variant spells `internal_error` as echokit_pty's serde variant name
+ * (`InternalError`, no rename); its clients decode that spelling only.
+ */
+export const ECHOKIT_INTERNAL_ERROR = 'InternalError';

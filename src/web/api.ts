@@ -1,20 +1,9 @@
 /** The REST calls the UI makes (same origin; the login or share cookie authenticates). */
+import type { SessionInfo } from '../shared/session-info';
+
 export interface Whoami {
   role: 'owner' | 'view' | 'control';
   session_id: string | null;
-}
-
-export interface SessionInfo {
-  id: string;
-  folder: string;
-  command: string;
-  state: string;
-  running: boolean;
-  viewers: number;
-  created_at: number;
-  last_active_at: number;
-  exit_code: number | null;
-  exit_signal: string | null;
 }
 
 export interface ShareLink {

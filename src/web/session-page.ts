@@ -3,13 +3,16 @@
  * for phones, the session id, reconnection, notifications and sharing.
  */
 import type { ServerMessage } from '../shared/protocol';
+import type { SessionStateName } from '../shared/state';
 import { api, type Whoami } from './api';
+import { Disposer, type Disposable } from './disposer';
 import { ago, copy, h } from './dom';
 import { notify, setTitleState } from './notify';
 import { SessionSocket } from './socket';
 import { TerminalView } from './terminal';
 
-type State = 'starting' | 'running' | 'idle' | 'pending' | 'ended' | 'connecting';
+/** The session's states plus the page's own: no socket yet (`connecting`), the process exited (`ended`). */
+type State = SessionStateName | 'connecting' | 'ended';
 
 const BADGE: Record<State, string> = {
   connecting: 'badge-ghost',
@@ -17,6 +20,7 @@ const BADGE: Record<State, string> = {
   running: 'badge-info',
   idle: 'badge-success',
   pending: 'badge-warning',
+  stopped: 'badge-neutral',
   ended: 'badge-neutral',
 };
 
@@ -32,7 +36,8 @@ const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['/', '/'],
 ];
 
-export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
+export function sessionPage(root: HTMLElement, id: string, me: Whoami): Disposable {
+  const page = new Disposer();
   const readOnly = me.role === 'view';
   let state: State = 'connecting';
   let since = Date.now();
@@ -44,7 +49,7 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
   const termHost = h('div term-host flex-1');
   const idText = h('code truncate text-xs', { 'data-testid': 'session-id' }, id);
 
-  const socket = new SessionSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/${id}`, {
+  const socket = page.add(new SessionSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws/${id}`, {
     open: () => {
       helloSeen = false;
       view.resetAcks();
@@ -58,16 +63,16 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
     },
     output: (data) => view.write(data, helloSeen),
     message: (m) => onMessage(m),
-  });
+  }));
 
-  const view = new TerminalView(termHost, {
+  const view = page.add(new TerminalView(termHost, {
     readOnly,
     onInput: (d) => socket.sendBytes(d),
     onResize: (cols, rows) => {
       if (!readOnly) socket.send({ type: 'resize', cols, rows });
     },
     onParsed: (bytes) => socket.send({ type: 'ack', bytes }),
-  });
+  }));
 
   function setState(next: State): void {
     if (next !== state) since = Date.now();
@@ -84,7 +89,7 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
   function renderBadge(): void {
     badge.textContent = state === 'connecting' ? 'connecting' : `${state} · ${ago(Date.now() - since)}`;
   }
-  window.setInterval(renderBadge, 1000);
+  page.interval(renderBadge, 1000);
 
   function onMessage(m: ServerMessage): void {
     switch (m.type) {
@@ -160,12 +165,12 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
   function toast(text: string): void {
     const t = h('div alert alert-error text-sm', {}, text);
     toastBox.append(t);
-    window.setTimeout(() => t.remove(), 4000);
+    page.timeout(() => t.remove(), 4000);
   }
 
   const copyBtn = h('button btn btn-xs btn-ghost', { 'data-testid': 'copy-id', onclick: async () => {
     copyBtn.textContent = (await copy(id)) ? 'copied' : 'copy failed';
-    window.setTimeout(() => (copyBtn.textContent = 'copy'), 1500);
+    page.timeout(() => (copyBtn.textContent = 'copy'), 1500);
   } }, 'copy');
 
   const nav = h('div navbar min-h-12 px-2 gap-2 border-b border-base-300',
@@ -175,7 +180,7 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
     readOnly ? h('span badge badge-outline', { 'data-testid': 'view-only' }, 'view only') : null,
     h('div flex-1'),
     me.role === 'owner' ? h('a btn btn-sm btn-ghost', { href: '/sessions', 'data-testid': 'sessions-link' }, 'Sessions') : null,
-    me.role === 'owner' ? h('button btn btn-sm', { onclick: () => shareDialog(id), 'data-testid': 'share' }, 'Share') : null,
+    me.role === 'owner' ? h('button btn btn-sm', { onclick: () => shareDialog(id, page), 'data-testid': 'share' }, 'Share') : null,
   );
 
   root.replaceChildren(h('div flex flex-col h-full', {},
@@ -194,10 +199,11 @@ export function sessionPage(root: HTMLElement, id: string, me: Whoami): void {
   (window as unknown as { ccpty: object }).ccpty = { id, text: () => view.text(), state: () => state };
   socket.connect();
   if (!readOnly) view.focus();
-  document.addEventListener('visibilitychange', () => {
+  page.listen(document, 'visibilitychange', () => {
     if (!document.hidden) socket.nudge();
   });
-  window.addEventListener('online', () => socket.nudge());
+  page.listen(window, 'online', () => socket.nudge());
+  return page;
 }
 
 function describe(input: unknown): string {
@@ -214,7 +220,7 @@ function askNotifyPermission(): void {
   if ('Notification' in window && Notification.permission === 'default') void Notification.requestPermission();
 }
 
-function shareDialog(id: string): void {
+function shareDialog(id: string, page: Disposer): void {
   const role = h('select select select-bordered w-full', { 'data-testid': 'share-role' }, h('option', { value: 'view' }, 'View only'), h('option', { value: 'control' }, 'Control'));
   const hours = h('select select select-bordered w-full', {}, h('option', { value: '3600' }, '1 hour'), h('option', { value: '86400', selected: true }, '1 day'), h('option', { value: '604800' }, '1 week'));
   const out = h('div space-y-2');
@@ -240,5 +246,6 @@ function shareDialog(id: string): void {
   );
   document.body.append(dialog);
   dialog.addEventListener('close', () => dialog.remove());
+  page.defer(() => dialog.remove()); // it lives outside the page's root
   dialog.showModal();
 }

@@ -1,8 +1,11 @@
 /** Every session the server knows: state, folder, last activity; open, resume, stop, share. */
-import { api, type SessionInfo } from './api';
+import type { SessionInfo } from '../shared/session-info';
+import type { SessionStateName } from '../shared/state';
+import { api } from './api';
+import { Disposer, type Disposable } from './disposer';
 import { ago, h } from './dom';
 
-const STATE_BADGE: Record<string, string> = {
+const STATE_BADGE: Record<SessionStateName, string> = {
   running: 'badge-info',
   starting: 'badge-info',
   idle: 'badge-success',
@@ -10,7 +13,8 @@ const STATE_BADGE: Record<string, string> = {
   stopped: 'badge-neutral',
 };
 
-export async function sessionsPage(root: HTMLElement): Promise<void> {
+export function sessionsPage(root: HTMLElement): Disposable {
+  const page = new Disposer();
   const list = h('div space-y-2', { 'data-testid': 'session-list' });
   const error = h('div');
   root.replaceChildren(h('div max-w-3xl mx-auto p-3 space-y-3 h-full overflow-auto', {},
@@ -26,9 +30,11 @@ export async function sessionsPage(root: HTMLElement): Promise<void> {
     try {
       sessions = await api.sessions();
     } catch (err) {
+      if (page.disposed) return;
       error.replaceChildren(h('div alert alert-error', {}, (err as Error).message));
       return;
     }
+    if (page.disposed) return;
     error.replaceChildren();
     if (sessions.length === 0) list.replaceChildren(h('p opacity-70', {}, 'No sessions yet.'));
     else list.replaceChildren(...sessions.map(row));
@@ -60,6 +66,7 @@ export async function sessionsPage(root: HTMLElement): Promise<void> {
           }))));
   }
 
-  await refresh();
-  window.setInterval(() => void refresh(), 3000);
+  // The first list, then one every 3 s (never once the page is left).
+  void refresh().then(() => page.interval(() => void refresh(), 3000));
+  return page;
 }

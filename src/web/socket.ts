@@ -2,7 +2,7 @@
  * The session's WebSocket: asks for binary output with acknowledgements, reconnects by itself
  * with backoff (the server then sends a fresh snapshot, so nothing is duplicated or missing).
  */
-import type { ServerMessage } from '../shared/protocol';
+import type { ClientMessage, ServerMessage } from '../shared/protocol';
 
 export interface SocketHandlers {
   open(): void;
@@ -16,7 +16,8 @@ const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000];
 export class SessionSocket {
   private ws: WebSocket | null = null;
   private attempt = 0;
-  private stopped = false;
+  /** Closed for good (dispose): no reconnect, no more handler calls. */
+  private disposed = false;
   private timer: number | undefined;
 
   constructor(
@@ -29,7 +30,7 @@ export class SessionSocket {
   }
 
   connect(): void {
-    this.stopped = false;
+    if (this.disposed) return;
     const ws = new WebSocket(this.url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
@@ -51,7 +52,7 @@ export class SessionSocket {
       if (this.ws !== ws) return;
       this.ws = null;
       this.on.closed();
-      if (this.stopped) return;
+      if (this.disposed) return;
       const wait = BACKOFF_MS[Math.min(this.attempt++, BACKOFF_MS.length - 1)] ?? 8000;
       this.timer = window.setTimeout(() => this.connect(), wait);
     };
@@ -59,13 +60,13 @@ export class SessionSocket {
 
   /** Reconnect now (the tab became visible, the network came back). */
   nudge(): void {
-    if (this.ws || this.stopped) return;
+    if (this.ws || this.disposed) return;
     window.clearTimeout(this.timer);
     this.attempt = 0;
     this.connect();
   }
 
-  send(msg: object): void {
+  send(msg: ClientMessage): void {
     if (this.connected) this.ws!.send(JSON.stringify(msg));
   }
 
@@ -74,9 +75,15 @@ export class SessionSocket {
     this.ws!.send(typeof data === 'string' ? new TextEncoder().encode(data) : data);
   }
 
-  close(): void {
-    this.stopped = true;
+  /** Closes the socket and cancels any reconnect; the handlers are never called again. */
+  dispose(): void {
+    this.disposed = true;
     window.clearTimeout(this.timer);
-    this.ws?.close();
+    this.timer = undefined;
+    const ws = this.ws;
+    this.ws = null;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.close();
   }
 }

@@ -32,12 +32,16 @@ export class TerminalView {
   private generation = 0;
   private ackTimer: number | undefined;
   private readonly encoder = new TextEncoder();
+  private readonly resizeObserver: ResizeObserver;
+  private readonly dark: MediaQueryList;
+  private readonly onSchemeChange: (e: MediaQueryListEvent) => void;
+  private disposed = false;
 
   constructor(
     host: HTMLElement,
     private readonly opts: TerminalOptions,
   ) {
-    const dark = window.matchMedia('(prefers-color-scheme: dark)');
+    const dark = (this.dark = window.matchMedia('(prefers-color-scheme: dark)'));
     this.term = new Terminal({
       allowProposedApi: true,
       cursorBlink: !opts.readOnly,
@@ -53,7 +57,8 @@ export class TerminalView {
       host.style.background = theme.background ?? ''; // the padding around the grid too
     };
     paint(dark.matches);
-    dark.addEventListener('change', (e) => paint(e.matches));
+    this.onSchemeChange = (e) => paint(e.matches);
+    dark.addEventListener('change', this.onSchemeChange);
     this.term.loadAddon(this.fit);
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = '11';
@@ -73,11 +78,24 @@ export class TerminalView {
       this.term.onBinary((d) => opts.onInput(d));
     }
     this.term.onResize(({ cols, rows }) => opts.onResize(cols, rows));
-    new ResizeObserver(() => this.refit()).observe(host);
+    this.resizeObserver = new ResizeObserver(() => this.refit());
+    this.resizeObserver.observe(host);
     this.refit();
   }
 
+  /** Stops observing, drops the pending ack and disposes xterm (and its addons). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.resizeObserver.disconnect();
+    this.dark.removeEventListener('change', this.onSchemeChange);
+    window.clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    this.term.dispose();
+  }
+
   refit(): void {
+    if (this.disposed) return;
     try {
       this.fit.fit();
     } catch {
@@ -87,10 +105,11 @@ export class TerminalView {
 
   /** Writes output; once parsed it counts toward the next ack (if `counted`). */
   write(data: Uint8Array | string, counted: boolean): void {
+    if (this.disposed) return;
     const bytes = typeof data === 'string' ? this.encoder.encode(data).length : data.length;
     const gen = this.generation;
     this.term.write(data, () => {
-      if (!counted || gen !== this.generation) return;
+      if (!counted || gen !== this.generation || this.disposed) return;
       this.parsedSinceAck += bytes;
       if (this.parsedSinceAck >= ACK_EVERY_BYTES) this.flushAck();
       else if (this.ackTimer === undefined) this.ackTimer = window.setTimeout(() => this.flushAck(), 100);

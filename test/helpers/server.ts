@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { waitFor } from './wait.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const MAIN = path.join(ROOT, 'dist', 'src', 'server', 'main.js');
+/** The server built beside this helper (dist/ normally; any --outDir works the same). */
+export const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'server', 'main.js');
 
 export interface ServerOptions {
   /** -c: the session command; omit for the built-in Claude launcher. */

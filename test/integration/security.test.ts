@@ -14,7 +14,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { ROUTES } from '../../src/server/http/routes.js';
-import { ROOT, startServer, tempDir, type RunningServer } from '../helpers/server.js';
+import { MAIN, startServer, tempDir, type RunningServer } from '../helpers/server.js';
 import { TestClient } from '../helpers/ws-client.js';
 import { waitFor } from '../helpers/wait.js';
 import { SHELL } from '../helpers/shell.js';
@@ -282,16 +282,18 @@ describe('origins, hosts, share links and limits', () => {
     const second = await TestClient.connect(`${server.wsUrl}/ws/${other}`, OWNER);
     second.send({ type: 'create_session' });
     await second.outputContains('ready$ ');
+    const count = async (): Promise<number> => ((await http(server, 'GET', '/api/sessions', { headers: OWNER })).json.sessions as unknown[]).length;
+    // Counted before any refusal: neither transport may record a session it refused to start.
+    const before = await count();
     const third = await TestClient.connect(`${server.wsUrl}/ws/${randomUUID()}`, OWNER);
     third.send({ type: 'create_session' });
     const err = await third.nextType('session_error');
     assert.equal(err.error_code, 'limit_exceeded');
     assert.match(String(err.error_message), /max-sessions/);
-    const before = ((await http(server, 'GET', '/api/sessions', { headers: OWNER })).json.sessions as unknown[]).length;
+    assert.equal(await count(), before, 'a create_session refused over the socket records no session');
     const rest = await http(server, 'POST', '/api/sessions', { headers: OWNER });
     assert.equal(rest.status, 429);
-    const afterList = ((await http(server, 'GET', '/api/sessions', { headers: OWNER })).json.sessions as unknown[]).length;
-    assert.equal(afterList, before, 'a refused start records no session');
+    assert.equal(await count(), before, 'a refused REST start records no session');
     const link = await createShare(server, other, 'view');
     const viewers: TestClient[] = [];
     while (viewers.length < 3) viewers.push(await TestClient.connect(link.ws_url));
@@ -310,7 +312,6 @@ describe('origins, hosts, share links and limits', () => {
 });
 
 describe('token lifecycle, --no-auth and TLS', () => {
-  const MAIN = path.join(ROOT, 'dist', 'src', 'server', 'main.js');
   const loginUrl = (stdout: string): string | undefined => /Login URL[^:]*: (\S+)/.exec(stdout)?.[1];
 
   test('first start makes a token and prints its login URL once; `token rotate` replaces it', async () => {

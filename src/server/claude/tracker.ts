@@ -3,9 +3,9 @@
  * screen (the terminal mirror) as the cross-check that closes the gaps hooks leave: an
  * interrupt, or a refusal with Esc or "No", fires no hook at all (claude-code-facts.md §5).
  */
-import type { ServerMessage } from '../../shared/protocol.js';
+import type { ToolRef } from '../../shared/state-machine.js';
 import type { Logger } from '../log.js';
-import type { MachineState, StateEvent, ToolRef } from '../sessions/state-machine.js';
+import type { StateTracker, TrackerHost } from '../state/tracker.js';
 import type { HookPayload } from './hooks.js';
 import { readScreen, type ScreenReading } from './screen.js';
 import { TranscriptTail } from './transcript.js';
@@ -22,22 +22,13 @@ const PRESS_ATTEMPTS = 3;
 const DIALOG_WAIT_MS = 1500;
 const TRANSCRIPT_WAIT_MS = 500;
 
-export interface TrackerHost {
-  readonly machine: MachineState;
-  dispatch(event: StateEvent): void;
-  broadcast(message: ServerMessage): void;
-  /** Calls back with the visible screen once everything printed so far is parsed. */
-  readScreenLines(cb: (lines: string[]) => void): void;
-  write(keys: string): void;
-  /** Records the prompt being worked on; true when it is news (not typed through our API). */
-  setPrompt(prompt: string | null): boolean;
-}
-
 interface KnownTool extends ToolRef {
   tool_use_id?: string;
 }
 
-export class ClaudeTracker {
+export class ClaudeTracker implements StateTracker {
+  readonly takesHooks = true;
+  readonly exitCommand = '/exit';
   private tail: TranscriptTail | null = null;
   private lastTool: KnownTool | null = null;
   private screen: ScreenReading = { kind: 'unknown', options: [], highlighted: 0 };
@@ -159,6 +150,10 @@ export class ClaudeTracker {
       if (await this.waitForScreen(() => !this.dialogShowing(), PRESS_VERIFY_MS)) return true;
     }
     return false;
+  }
+
+  async dialogOptions(): Promise<string[]> {
+    return (await this.awaitDialog()) ?? [];
   }
 
   /**

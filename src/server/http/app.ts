@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOGIN_TTL_MS } from '../auth/auth-store.js';
 import { LOGIN_COOKIE, SHARE_COOKIE, splitPrefix, type Guard, type Principal } from '../auth/guard.js';
 import type { Logger } from '../log.js';
-import { BodyTooLarge, readBody, sendJson } from './json.js';
+import { E, sendHttpError } from '../errors.js';
+import { BodyTooLarge, readBody } from './json.js';
 import { landingPage, loginPage, SECURITY_HEADERS } from './pages.js';
 import { matchRoute, type RouteContext } from './routes.js';
 import { serveApp, serveAsset } from './static.js';
@@ -42,7 +43,7 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
   const { guard, ctx } = deps;
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (k !== 'Content-Security-Policy') res.setHeader(k, v);
   if (!guard.hostAllowed(req)) {
-    return sendJson(res, 421, { error_code: 'misdirected', error_message: 'this server does not answer to that Host name (use --allowed-host)' });
+    return sendHttpError(res, E.misdirected, 'this server does not answer to that Host name (use --allowed-host)');
   }
   const url = new URL(req.url ?? '/', 'http://x');
   const { path, secret: prefixSecret } = splitPrefix(url.pathname);
@@ -52,7 +53,7 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
   // the address bar and history.
   const querySecret = url.searchParams.get('token') ?? url.searchParams.get('share');
   if (guard.enabled && req.method === 'GET' && querySecret !== null && !path.startsWith('/api/')) {
-    if (guard.limited(ip)) return sendJson(res, 429, { error_code: 'rate_limited', error_message: 'too many failed logins; wait a minute' });
+    if (guard.limited(ip)) return sendHttpError(res, E.rate_limited, 'too many failed logins; wait a minute');
     const principal = guard.principalFor(querySecret);
     if (!principal) {
       guard.noteFailure(ip);
@@ -84,25 +85,24 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
   }
 
   const match = matchRoute(req.method, path);
-  if (match === null) return sendJson(res, 404, { error_code: 'not_found', error_message: 'no such route' });
-  if (match === 'method_not_allowed') return sendJson(res, 405, { error_code: 'method_not_allowed', error_message: `${req.method} is not allowed here` });
+  if (match === null) return sendHttpError(res, E.not_found, 'no such route');
+  if (match === 'wrong_method') return sendHttpError(res, E.method_not_allowed, `${req.method} is not allowed here`);
   const { route, params } = match;
 
   let principal: Principal = { kind: 'owner' };
   if (route.access !== 'public' && route.access !== 'hook') {
     const auth = guard.authenticate(req, prefixSecret);
-    if (auth.limited && !auth.principal) return sendJson(res, 429, { error_code: 'rate_limited', error_message: 'too many failed credentials; wait a minute' });
+    if (auth.limited && !auth.principal) return sendHttpError(res, E.rate_limited, 'too many failed credentials; wait a minute');
     if (!auth.principal) {
       if (auth.presented) guard.noteFailure(ip);
-      res.setHeader('WWW-Authenticate', 'Bearer realm="ccpty"');
-      return sendJson(res, 401, { error_code: 'unauthorized', error_message: 'an access token or share link is needed' });
+      return sendHttpError(res, E.unauthorized, 'an access token or share link is needed');
     }
     principal = auth.principal;
     if (req.method !== 'GET' && !guard.originAllowed(req)) {
-      return sendJson(res, 403, { error_code: 'forbidden', error_message: 'cross-origin request refused' });
+      return sendHttpError(res, E.forbidden, 'cross-origin request refused');
     }
     const denied = deniedFor(principal, route.access, params[0]);
-    if (denied) return sendJson(res, 403, { error_code: 'forbidden', error_message: denied });
+    if (denied) return sendHttpError(res, E.forbidden, denied);
   }
   await route.handler(ctx, req, res, params, principal);
 }
@@ -127,13 +127,13 @@ export function deniedFor(principal: Principal, access: string, idParam: string 
 
 async function login(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
   const { guard, ctx } = deps;
-  if (!guard.originAllowed(req)) return sendJson(res, 403, { error_code: 'forbidden', error_message: 'cross-origin request refused' });
+  if (!guard.originAllowed(req)) return sendHttpError(res, E.forbidden, 'cross-origin request refused');
   if (guard.limited(ip)) return loginPage(res, 429, 'Too many failed attempts; wait a minute.');
   let text: string;
   try {
     text = await readBody(req, 4096);
   } catch (err) {
-    return sendJson(res, err instanceof BodyTooLarge ? 413 : 400, { error_code: 'invalid_input', error_message: 'bad login form' });
+    return sendHttpError(res, E.invalid_input, 'bad login form', err instanceof BodyTooLarge ? 413 : 400);
   }
   const token = new URLSearchParams(text).get('token') ?? '';
   const principal = guard.principalFor(token);

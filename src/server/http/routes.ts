@@ -5,12 +5,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import { decodeClientMessage, peekType, sessionError, type SessionErrorMessage } from '../../shared/protocol.js';
+import { E } from '../../shared/errors.js';
 import { parseSessionIdSegment } from '../../shared/session-id.js';
 import { z } from 'zod';
 import { shareLive, type AuthStore } from '../auth/auth-store.js';
 import type { Principal } from '../auth/guard.js';
 import { HOOK_SECRET_HEADER, hookPayload, sendable } from '../claude/hooks.js';
-import { applyAction, HTTP_STATUS } from '../sessions/actions.js';
+import { sendHttpError, sendSessionError } from '../errors.js';
+import { execute, newCaller, viewMaySend, type Role } from '../sessions/commands.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import { BodyTooLarge, readBody, sendJson } from './json.js';
 
@@ -41,16 +43,14 @@ export interface Route {
   handler: Handler;
 }
 
-function sendError(res: ServerResponse, err: SessionErrorMessage): void {
-  sendJson(res, HTTP_STATUS[err.error_code], err);
-}
+const sendError = sendSessionError;
 
-const notFound = (id: string): SessionErrorMessage => sessionError(id, 'session_not_found', { error_message: 'no session with this id' });
+const notFound = (id: string): SessionErrorMessage => sessionError(id, E.session_not_found, { error_message: 'no session with this id' });
 
 /** Validates the `{id}` path segment, answering 400 itself when it is not a UUID. */
 function idParam(res: ServerResponse, raw: string | undefined): string | null {
   const id = parseSessionIdSegment(raw ?? '');
-  if (!id) sendError(res, sessionError('', 'invalid_input', { error_message: 'session id must be a UUID' }));
+  if (!id) sendError(res, sessionError('', E.invalid_input, { error_message: 'session id must be a UUID' }));
   return id;
 }
 
@@ -59,9 +59,9 @@ async function body(req: IncomingMessage, res: ServerResponse, id: string): Prom
     return await readBody(req, MAX_CLIENT_FRAME_BYTES);
   } catch (err) {
     const tooLarge = err instanceof BodyTooLarge;
-    sendJson(res, tooLarge ? 413 : 400, sessionError(id, 'invalid_input', {
+    sendError(res, sessionError(id, E.invalid_input, {
       error_message: tooLarge ? `body larger than ${MAX_CLIENT_FRAME_BYTES} bytes` : 'could not read the request body',
-    }));
+    }), tooLarge ? 413 : 400);
     return null;
   }
 }
@@ -87,7 +87,7 @@ export const ROUTES: readonly Route[] = [
     handler: async (ctx, req, res, [raw]) => {
       const local = req.socket.localAddress;
       const remote = req.socket.remoteAddress;
-      if (!isLoopbackAddress(remote) && remote !== local) return sendJson(res, 403, { error_code: 'forbidden', error_message: 'hooks are accepted from this machine only' });
+      if (!isLoopbackAddress(remote) && remote !== local) return sendHttpError(res, E.forbidden, 'hooks are accepted from this machine only');
       const id = idParam(res, raw);
       if (!id) return;
       // The run's secret first: nothing else is read for a caller who does not have it.
@@ -95,24 +95,24 @@ export const ROUTES: readonly Route[] = [
       const session = ctx.registry.info(id)?.running ? ctx.registry.get(id) : undefined;
       if (!session || typeof secret !== 'string' || !session.hookSecretMatches(secret)) {
         req.resume();
-        return sendJson(res, 403, { error_code: 'forbidden', error_message: 'unknown session or wrong hook secret' });
+        return sendHttpError(res, E.forbidden, 'unknown session or wrong hook secret');
       }
       let text: string;
       try {
         text = await readBody(req, MAX_HOOK_BODY);
       } catch (err) {
-        return sendJson(res, err instanceof BodyTooLarge ? 413 : 400, { error_code: 'invalid_input', error_message: 'hook payload too large or unreadable' });
+        return sendHttpError(res, E.invalid_input, 'hook payload too large or unreadable', err instanceof BodyTooLarge ? 413 : 400);
       }
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
-        return sendJson(res, 400, { error_code: 'invalid_input', error_message: 'hook payload is not JSON' });
+        return sendHttpError(res, E.invalid_input, 'hook payload is not JSON');
       }
       const payload = hookPayload.safeParse(json);
-      if (!payload.success) return sendJson(res, 400, { error_code: 'invalid_input', error_message: 'not a Claude Code hook payload' });
+      if (!payload.success) return sendHttpError(res, E.invalid_input, 'not a Claude Code hook payload');
       const data = { ...payload.data, tool_input: sendable(payload.data.tool_input), tool_response: sendable(payload.data.tool_response) };
-      if (!session.onHook(secret, data)) return sendJson(res, 403, { error_code: 'forbidden', error_message: 'wrong hook secret' });
+      if (!session.onHook(secret, data)) return sendHttpError(res, E.forbidden, 'wrong hook secret');
       sendJson(res, 200, { ok: true });
     },
   },
@@ -175,7 +175,8 @@ export const ROUTES: readonly Route[] = [
       if (!id) return;
       const text = await body(req, res, id);
       if (text === null) return;
-      if (principal.kind === 'share' && principal.share.role === 'view') {
+      const role: Role = principal.kind === 'owner' ? 'owner' : principal.share.role;
+      if (role === 'view') {
         // Cheap refusal first: a view link must not make the server validate megabytes.
         let raw: unknown = null;
         try {
@@ -183,46 +184,17 @@ export const ROUTES: readonly Route[] = [
         } catch {
           // decodeClientMessage below answers it
         }
-        const type = peekType(raw);
-        if (type !== null && type !== 'get_current_state') return sendError(res, sessionError(id, 'forbidden', { error_message: 'this link is view-only' }));
+        if (!viewMaySend(peekType(raw))) return sendError(res, sessionError(id, E.forbidden, { error_message: 'this link is view-only' }));
       }
       const decoded = decodeClientMessage(text);
-      if (!decoded.ok) return sendError(res, sessionError(id, 'invalid_input', { error_message: decoded.message }));
+      if (!decoded.ok) return sendError(res, sessionError(id, E.invalid_input, { error_message: decoded.message }));
       const msg = decoded.value;
-      switch (msg.type) {
-        case 'hello':
-        case 'ack':
-        case 'ping':
-          return sendError(res, sessionError(id, 'invalid_input', { error_message: `"${msg.type}" belongs to a WebSocket, not to this endpoint` }));
-        case 'get_current_state': {
-          const s = ctx.registry.info(id) && ctx.registry.get(id);
-          return s ? sendJson(res, 200, s.stateMessage()) : sendError(res, notFound(id));
-        }
-        default:
-          break;
+      if (msg.type === 'hello' || msg.type === 'ack' || msg.type === 'ping') {
+        return sendError(res, sessionError(id, E.invalid_input, { error_message: `"${msg.type}" belongs to a WebSocket, not to this endpoint` }));
       }
-      // Everything below acts on the session: a view-only link may not.
-      if (principal.kind === 'share' && principal.share.role === 'view') {
-        return sendError(res, sessionError(id, 'forbidden', { error_message: 'this link is view-only' }));
-      }
-      switch (msg.type) {
-        case 'create_session': {
-          const opened = ctx.registry.open(id);
-          if (!opened.ok) return sendError(res, opened.error);
-          const result = await applyAction(opened.session, msg);
-          return result.ok ? sendJson(res, 200, { ok: true }) : sendError(res, result.error);
-        }
-        default: {
-          const s = ctx.registry.get(id);
-          if (!s) return sendError(res, sessionError(id, 'session_not_found', { error_message: 'no session with this id; create it first' }));
-          if (msg.type === 'input' || msg.type === 'bytes_input') {
-            const started = ctx.registry.start(s);
-            if (!started.ok) return sendError(res, started.error);
-          }
-          const result = await applyAction(s, msg);
-          return result.ok ? sendJson(res, 200, { ok: true }) : sendError(res, result.error);
-        }
-      }
+      const result = await execute(ctx.registry, newCaller(role), id, msg);
+      if (!result.ok) return sendError(res, result.error);
+      sendJson(res, 200, result.reply ?? { ok: true });
     },
   },
   {
@@ -239,11 +211,11 @@ export const ROUTES: readonly Route[] = [
       try {
         parsed = text.trim() === '' ? {} : JSON.parse(text);
       } catch {
-        return sendError(res, sessionError(id, 'invalid_input', { error_message: 'body is not valid JSON' }));
+        return sendError(res, sessionError(id, E.invalid_input, { error_message: 'body is not valid JSON' }));
       }
       const req_ = shareRequest.safeParse(parsed);
       if (!req_.success) {
-        return sendError(res, sessionError(id, 'invalid_input', { error_message: `role must be "view" or "control"; expires_in seconds from 60 to ${MAX_SHARE_SECONDS}` }));
+        return sendError(res, sessionError(id, E.invalid_input, { error_message: `role must be "view" or "control"; expires_in seconds from 60 to ${MAX_SHARE_SECONDS}` }));
       }
       const now = Date.now();
       const expiresAt = req_.data.expires_in === undefined ? now + DEFAULT_SHARE_SECONDS * 1000 : now + req_.data.expires_in * 1000;
@@ -276,7 +248,7 @@ export const ROUTES: readonly Route[] = [
     handler: (ctx, _req, res, [raw]) => {
       const shareId = raw ?? '';
       const share = /^[A-Za-z0-9_-]{1,64}$/.test(shareId) ? ctx.auth.share(shareId) : null;
-      if (!share) return sendJson(res, 404, { error_code: 'not_found', error_message: 'no share link with this id' });
+      if (!share) return sendHttpError(res, E.not_found, 'no share link with this id');
       ctx.auth.revokeShare(shareId);
       ctx.closeShare(shareId);
       sendJson(res, 200, { ok: true, share: ctx.auth.share(shareId) });
@@ -300,7 +272,7 @@ const COMPILED: CompiledRoute[] = ROUTES.map((r) => ({
   re: new RegExp(`^${r.path.replace(/\{(id|share)\}/g, '([^/]+)')}$`),
 }));
 
-export type RouteMatch = { route: CompiledRoute; params: string[] } | 'method_not_allowed' | null;
+export type RouteMatch = { route: CompiledRoute; params: string[] } | 'wrong_method' | null;
 
 /** The route for a method and path (the path already stripped of any /t/<secret> prefix). */
 export function matchRoute(method: string | undefined, pathname: string): RouteMatch {
@@ -311,5 +283,5 @@ export function matchRoute(method: string | undefined, pathname: string): RouteM
     pathMatched = true;
     if (r.method === method) return { route: r, params: m.slice(1) };
   }
-  return pathMatched ? 'method_not_allowed' : null;
+  return pathMatched ? 'wrong_method' : null;
 }

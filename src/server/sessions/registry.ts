@@ -4,11 +4,14 @@
  * while one is in use: running, watched, or stopped less than RELEASE_AFTER_MS ago.
  */
 import path from 'node:path';
+import { E } from '../../shared/errors.js';
 import { sessionError, type SessionErrorMessage } from '../../shared/protocol.js';
 import type { LaunchSpec } from '../claude/launcher.js';
 import type { Logger } from '../log.js';
-import type { SessionRecord, SessionStore } from '../store/store.js';
-import { Session, signalName, type SessionInfo } from './session.js';
+import type { TrackerFactory } from '../state/tracker.js';
+import type { SessionStore } from '../store/store.js';
+import { storedInfo } from './info.js';
+import { Session, type SessionInfo } from './session.js';
 
 /** A stopped, unwatched session keeps its last screen this long for a returning viewer. */
 const RELEASE_AFTER_MS = 10 * 60_000;
@@ -18,6 +21,7 @@ export interface RegistryOptions {
   workspace: string;
   idleSec: number;
   launch: (id: string, folder: string, hookSecret: string) => { spec: LaunchSpec; env: Record<string, string> };
+  tracker: TrackerFactory;
   /** Shown for sessions that were never started in this server run. */
   commandDisplay: string;
   /** Running sessions at most. */
@@ -83,7 +87,7 @@ export class SessionRegistry {
   }
 
   private limitError(id: string): SessionErrorMessage {
-    return sessionError(id, 'limit_exceeded', {
+    return sessionError(id, E.limit_exceeded, {
       error_message: `${this.opts.maxSessions} sessions are running, the most this server allows (--max-sessions); stop one first`,
     });
   }
@@ -120,28 +124,10 @@ export class SessionRegistry {
       store: this.store,
       log: this.log,
       launch: this.opts.launch,
+      tracker: this.opts.tracker,
       idleSec: this.opts.idleSec,
     });
     this.sessions.set(id, session);
     return session;
   }
-}
-
-export function storedInfo(rec: SessionRecord): SessionInfo {
-  return {
-    id: rec.id,
-    folder: rec.folder,
-    command: rec.command,
-    state: 'stopped',
-    running: false,
-    pid: null,
-    viewers: 0,
-    created_at: rec.created_at,
-    last_active_at: rec.last_active_at,
-    exit_code: rec.exit_signal ? null : rec.exit_code,
-    exit_signal: signalName(rec.exit_signal),
-    runs: rec.runs,
-    cols: 0,
-    rows: 0,
-  };
 }

@@ -4,23 +4,24 @@
  * `actions.ts` and the Viewer interface, and never sees node-pty.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import os from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { stateMessage, type ServerMessage } from '../../shared/protocol.js';
+import type { SessionInfo } from '../../shared/session-info.js';
 import type { PendingTool, SessionStateName } from '../../shared/state.js';
+
+export type { SessionInfo };
 import type { HookPayload } from '../claude/hooks.js';
 import type { LaunchSpec } from '../claude/launcher.js';
-import { ClaudeTracker, type TrackerHost } from '../claude/tracker.js';
 import { ensureDir } from '../fs-util.js';
 import type { Logger } from '../log.js';
 import { PtyProcess, type PtyExit } from '../pty/pty-process.js';
 import type { SessionStore } from '../store/store.js';
 import { TerminalMirror } from '../terminal/mirror.js';
 import type { Viewer, ViewerHost } from '../terminal/viewer.js';
-import { INITIAL, next, type MachineState, type StateEvent } from './state-machine.js';
-
-/** Output quiet for this long → idle (activity-based state). */
-export const QUIET_MS = 500;
+import { INITIAL, next, type MachineState, type StateEvent } from '../../shared/state-machine.js';
+import type { StateTracker, TrackerFactory, TrackerHost } from '../state/tracker.js';
+import { signalName, storedInfo } from './info.js';
+import { ENTER, ESC, inputKeys, selectKeys } from './keys.js';
 /** How long input to a starting session waits for it to be ready. */
 const READY_TIMEOUT_MS = 30_000;
 /** Longest wait for the echo of typed text before pressing Enter. */
@@ -36,43 +37,29 @@ export interface SessionDeps {
   store: SessionStore;
   log: Logger;
   launch: (id: string, folder: string, hookSecret: string) => { spec: LaunchSpec; env: Record<string, string> };
+  /** The state source for a run of this kind (Claude Code or any other command). */
+  tracker: TrackerFactory;
   idleSec: number;
 }
 
-export interface SessionInfo {
-  id: string;
-  folder: string;
-  command: string;
-  state: SessionStateName;
-  running: boolean;
-  pid: number | null;
-  viewers: number;
-  created_at: number;
-  last_active_at: number;
-  exit_code: number | null;
-  exit_signal: string | null;
-  runs: number;
-  cols: number;
-  rows: number;
-}
+/** What `select` did: pressed, no such option (the dialog shows `count`), or not taken. */
+export type SelectOutcome = { ok: true } | { ok: false; reason: 'no_such_option'; count: number } | { ok: false; reason: 'not_taken' };
+
 
 export class Session implements ViewerHost {
   readonly mirror = new TerminalMirror(DEFAULT_COLS, DEFAULT_ROWS);
   private pty: PtyProcess | null = null;
-  private spec: LaunchSpec | null = null;
   private machine: MachineState = INITIAL;
   private readonly viewers = new Set<Viewer>();
   private decoder = new StringDecoder('utf8');
-  private lastOutputAt = 0;
-  private quietTimer: NodeJS.Timeout | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private readyWaiters: Array<(ready: boolean) => void> = [];
   private stopping: Promise<void> | null = null;
   private settled = false;
   private hookSecret = '';
   private prompt: string | null = null;
-  /** Claude Code's state tracker for the current run (null for other commands). */
-  claude: ClaudeTracker | null = null;
+  /** The current run's state source (null while no process runs). */
+  private tracker: StateTracker | null = null;
   private readonly trackerHost: TrackerHost = {
     machine: INITIAL, // replaced by a getter in the constructor
     dispatch: (e) => this.dispatch(e),
@@ -98,14 +85,14 @@ export class Session implements ViewerHost {
   }
 
   hookSecretMatches(secret: string): boolean {
-    return this.claude !== null && this.hookSecret !== '' && safeEqual(secret, this.hookSecret);
+    return this.tracker?.takesHooks === true && this.hookSecret !== '' && safeEqual(secret, this.hookSecret);
   }
 
   /** A hook's payload, relayed by hook-relay with this run's secret. False: not ours. */
   onHook(secret: string, payload: HookPayload): boolean {
-    if (!this.claude || !this.hookSecretMatches(secret)) return false;
+    if (!this.tracker || !this.hookSecretMatches(secret)) return false;
     this.deps.log.debug({ session: this.id, hook: payload.hook_event_name, tool: payload.tool_name }, 'hook');
-    this.claude.onHook(payload);
+    this.tracker.onHook(payload);
     return true;
   }
 
@@ -121,28 +108,10 @@ export class Session implements ViewerHost {
     return this.pty !== null;
   }
 
-  get bracketedPaste(): boolean {
-    return this.mirror.bracketedPaste;
-  }
-
   info(): SessionInfo {
     const rec = this.deps.store.get(this.id);
-    return {
-      id: this.id,
-      folder: this.folder,
-      command: rec?.command ?? '',
-      state: this.state,
-      running: this.isRunning,
-      pid: this.pty?.pid ?? null,
-      viewers: this.viewers.size,
-      created_at: rec?.created_at ?? 0,
-      last_active_at: rec?.last_active_at ?? 0,
-      exit_code: rec?.exit_signal ? null : (rec?.exit_code ?? null),
-      exit_signal: signalName(rec?.exit_signal ?? null),
-      runs: rec?.runs ?? 0,
-      cols: this.mirror.cols,
-      rows: this.mirror.rows,
-    };
+    const stored = rec ? storedInfo(rec) : storedInfo({ id: this.id, folder: this.folder, command: '', created_at: 0, last_active_at: 0, exit_code: null, exit_signal: null, runs: 0 });
+    return { ...stored, state: this.state, running: this.isRunning, pid: this.pty?.pid ?? null, viewers: this.viewers.size, cols: this.mirror.cols, rows: this.mirror.rows };
   }
 
   stateMessage(): ServerMessage {
@@ -162,9 +131,7 @@ export class Session implements ViewerHost {
     ensureDir(this.folder, 0o700);
     this.hookSecret = randomBytes(24).toString('hex');
     const { spec, env } = this.deps.launch(this.id, this.folder, this.hookSecret);
-    this.spec = spec;
     this.prompt = null;
-    this.claude = spec.kind === 'claude' ? new ClaudeTracker(this.id, this.trackerHost, this.deps.log) : null;
     this.decoder = new StringDecoder('utf8');
     const pty = new PtyProcess(
       { file: spec.file, args: spec.args, cwd: this.folder, env, cols: this.mirror.cols, rows: this.mirror.rows },
@@ -174,11 +141,10 @@ export class Session implements ViewerHost {
     this.pty = pty;
     this.settled = false;
     this.mirror.setBackpressure(pty);
-    this.lastOutputAt = Date.now();
     this.record(() => this.deps.store.markStarted(this.id, spec.display, Date.now()));
     this.deps.log.info({ session: this.id, pid: pty.pid, command: spec.display }, 'session started');
     this.dispatch({ type: 'spawned' });
-    if (!this.claude) this.armQuiet();
+    this.tracker = this.deps.tracker(spec.kind, this.id, this.trackerHost);
   }
 
   /** True once the current run has settled (been idle) at least once: its UI takes input. */
@@ -204,6 +170,7 @@ export class Session implements ViewerHost {
     });
   }
 
+  /** Raw keys, exactly as given (the terminal's own keyboard). */
   write(data: string | Buffer): void {
     if (!this.pty) return;
     this.pty.write(data);
@@ -211,29 +178,61 @@ export class Session implements ViewerHost {
   }
 
   /**
-   * Types `text`, then `enter` once the program has echoed it (at most ECHO_WAIT_MS later).
-   * In one chunk, Claude Code takes "text\r" for a paste and swallows the Enter.
+   * Submits `text` as one prompt: types it, then presses Enter once the program has echoed it
+   * (at most ECHO_WAIT_MS later). In one chunk, Claude Code takes "text\r" for a paste and
+   * swallows the Enter. The prompt is announced with `session_running` once submitted.
    */
-  /** The prompt typed through the API, announced with `session_running` once it is submitted. */
-  notePrompt(prompt: string): void {
-    this.prompt = prompt;
+  async submit(text: string): Promise<void> {
+    if (!this.pty) return;
+    this.prompt = text;
+    const echoed = this.nextOutput(ECHO_WAIT_MS);
+    this.write(inputKeys(text, this.mirror.bracketedPaste));
+    await echoed;
+    this.write(ENTER);
   }
 
-  async typeAndSubmit(text: string, enter: string, prompt: string | null = null): Promise<void> {
-    if (!this.pty) return;
-    if (prompt !== null) this.prompt = prompt;
-    const echoed = new Promise<void>((resolve) => {
+  /** Types `text` without submitting it (the EchoKit server submits with a `confirm`). */
+  type(text: string): void {
+    this.prompt = text;
+    this.write(inputKeys(text, this.mirror.bracketedPaste));
+  }
+
+  /** Enter, outside any dialog: submits what was typed. */
+  pressEnter(): void {
+    this.write(ENTER);
+  }
+
+  /** Esc: interrupts running work, or declines the dialog on screen. */
+  cancel(): void {
+    this.write(ESC);
+  }
+
+  /** Accepts the highlighted option of the dialog on screen; true once it took the key. */
+  async confirm(): Promise<boolean> {
+    return (await this.tracker?.pressInDialog(ENTER)) ?? false;
+  }
+
+  /** Picks option `index` (0-based) of the dialog on screen. */
+  async select(index: number): Promise<SelectOutcome> {
+    const tracker = this.tracker;
+    if (!tracker) return { ok: false, reason: 'not_taken' };
+    const shown = await tracker.dialogOptions();
+    const options = shown.length > 0 ? shown : (this.pending?.options ?? []);
+    if (index >= options.length) return { ok: false, reason: 'no_such_option', count: options.length };
+    return (await tracker.pressInDialog(selectKeys(index))) ? { ok: true } : { ok: false, reason: 'not_taken' };
+  }
+
+  /** Resolves at the next output, or after `ms` at the latest. */
+  private nextOutput(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.outputWaiters = this.outputWaiters.filter((w) => w !== done); // a silent program must not pile them up
         resolve();
       };
-      const timer = setTimeout(done, ECHO_WAIT_MS);
+      const timer = setTimeout(done, ms);
       this.outputWaiters.push(done);
     });
-    this.write(text);
-    await echoed;
-    this.write(enter);
   }
 
   resize(cols: number, rows: number): void {
@@ -300,9 +299,10 @@ export class Session implements ViewerHost {
     if (this.stopping) return this.stopping;
     this.deps.log.info({ session: this.id, reason }, 'stopping session');
     this.stopping = (async () => {
-      if (this.spec?.kind === 'claude' && this.state === 'idle') {
-        pty.write('/exit');
-        pty.write('\r');
+      const exit = this.tracker?.exitCommand;
+      if (exit && this.state === 'idle') {
+        pty.write(exit);
+        pty.write(ENTER);
         if (await pty.waitExit(EXIT_WAIT_MS)) return;
       }
       pty.signal('SIGHUP');
@@ -316,7 +316,6 @@ export class Session implements ViewerHost {
   }
 
   private onOutput(chunk: Buffer): void {
-    this.lastOutputAt = Date.now();
     if (this.outputWaiters.length > 0) for (const w of this.outputWaiters.splice(0)) w();
     this.mirror.write(chunk);
     if (this.viewers.size > 0) {
@@ -325,20 +324,15 @@ export class Session implements ViewerHost {
     } else {
       this.decoder.write(chunk); // keep the decoder in step for viewers who join later
     }
-    if (this.claude) {
-      this.claude.onOutput();
-      return;
-    }
-    if (this.state === 'starting' || this.state === 'idle') this.dispatch({ type: 'output' });
-    this.armQuiet();
+    this.tracker?.onOutput();
   }
 
   private onExit(pty: PtyProcess, e: PtyExit): void {
     if (this.pty !== pty) return;
     pty.sweep();
     this.pty = null;
-    this.claude?.close();
-    this.claude = null;
+    this.tracker?.close();
+    this.tracker = null;
     this.hookSecret = '';
     this.lastChangeAt = Date.now();
     this.mirror.setBackpressure(null);
@@ -368,20 +362,6 @@ export class Session implements ViewerHost {
     this.reviewIdle();
   }
 
-  /** One timer, re-armed lazily: output bursts cost a timestamp, not a timer each. */
-  private armQuiet(): void {
-    if (this.quietTimer) return;
-    this.quietTimer = setTimeout(this.onQuietTimer, QUIET_MS);
-  }
-
-  private readonly onQuietTimer = (): void => {
-    this.quietTimer = null;
-    if (!this.pty) return;
-    const since = Date.now() - this.lastOutputAt;
-    if (since >= QUIET_MS) this.dispatch({ type: 'quiet' });
-    else this.quietTimer = setTimeout(this.onQuietTimer, QUIET_MS - since);
-  };
-
   /**
    * Counts down the idle timeout while the session is idle, unwatched and untouched; any
    * change of those restarts the count from the full --idle-sec.
@@ -401,24 +381,17 @@ export class Session implements ViewerHost {
   }
 
   private clearTimers(): void {
-    if (this.quietTimer) clearTimeout(this.quietTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.quietTimer = null;
     this.idleTimer = null;
   }
 
   dispose(): void {
     this.clearTimers();
+    this.tracker?.close();
     for (const v of this.viewers) v.detach();
     this.viewers.clear();
     this.mirror.dispose();
   }
-}
-
-const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n as number, name]));
-
-export function signalName(signal: number | null): string | null {
-  return signal ? (SIGNAL_NAMES.get(signal) ?? `signal ${signal}`) : null;
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -1,12 +1,14 @@
 /** The WebSocket endpoint `/ws/{id}`: validates the upgrade, then hands the socket to a Channel. */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { closeCode } from '../../shared/errors.js';
 import { WebSocketServer } from 'ws';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import { parseSessionIdSegment } from '../../shared/session-id.js';
 import { splitPrefix, type Guard } from '../auth/guard.js';
 import type { Logger } from '../log.js';
 import type { SessionRegistry } from '../sessions/registry.js';
+import { E, rejectUpgrade } from '../errors.js';
 import { Channel } from './channel.js';
 
 const KEEPALIVE_MS = 30_000;
@@ -46,41 +48,41 @@ export class WsEndpoint {
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const g = this.guard;
-    if (!g.hostAllowed(req)) return rejectUpgrade(socket, 421, 'misdirected', 'this server does not answer to that Host name');
+    if (!g.hostAllowed(req)) return rejectUpgrade(socket, E.misdirected, 'this server does not answer to that Host name');
     const url = new URL(req.url ?? '/', 'http://x');
     const { path, secret } = splitPrefix(url.pathname);
     const m = /^\/ws\/([^/]+)$/.exec(path);
-    if (!m) return rejectUpgrade(socket, 404, 'not_found', 'no WebSocket endpoint here');
+    if (!m) return rejectUpgrade(socket, E.not_found, 'no WebSocket endpoint here');
     const ip = req.socket.remoteAddress ?? 'unknown';
     const auth = g.authenticate(req, secret);
-    if (auth.limited && !auth.principal) return rejectUpgrade(socket, 429, 'rate_limited', 'too many failed credentials; wait a minute');
+    if (auth.limited && !auth.principal) return rejectUpgrade(socket, E.rate_limited, 'too many failed credentials; wait a minute');
     if (!auth.principal) {
       if (auth.presented) g.noteFailure(ip);
-      return rejectUpgrade(socket, 401, 'unauthorized', 'an access token or share link is needed');
+      return rejectUpgrade(socket, E.unauthorized, 'an access token or share link is needed');
     }
-    if (!g.originAllowed(req)) return rejectUpgrade(socket, 403, 'forbidden', 'cross-origin WebSocket refused');
+    if (!g.originAllowed(req)) return rejectUpgrade(socket, E.forbidden, 'cross-origin WebSocket refused');
     const id = parseSessionIdSegment(m[1] as string);
-    if (!id) return rejectUpgrade(socket, 400, 'invalid_input', 'session id must be a UUID');
+    if (!id) return rejectUpgrade(socket, E.invalid_input, 'session id must be a UUID');
     const principal = auth.principal;
-    if (principal.kind === 'share' && principal.share.session_id !== id) return rejectUpgrade(socket, 403, 'forbidden', 'this link is for another session');
+    if (principal.kind === 'share' && principal.share.session_id !== id) return rejectUpgrade(socket, E.forbidden, 'this link is for another session');
     const protocol = url.searchParams.get('protocol');
     if (protocol !== null && protocol !== 'ccpty' && protocol !== 'echokit-state') {
-      return rejectUpgrade(socket, 400, 'invalid_input', 'protocol must be "ccpty" or "echokit-state"');
+      return rejectUpgrade(socket, E.invalid_input, 'protocol must be "ccpty" or "echokit-state"');
     }
     // The limit binds share links, so a link handed out can never lock the owner out.
     if (principal.kind === 'share' && this.viewersOf(id) >= this.maxViewers) {
-      return rejectUpgrade(socket, 429, 'limit_exceeded', `this session has ${this.maxViewers} viewers, the most allowed (--max-viewers)`);
+      return rejectUpgrade(socket, E.limit_exceeded, `this session has ${this.maxViewers} viewers, the most allowed (--max-viewers)`);
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const share = principal.kind === 'share' ? principal.share : null;
-      const channel = new Channel(ws, id, this.registry, this.log, protocol === 'echokit-state' ? 'echokit-state' : 'ccpty', share?.role === 'view', share?.id ?? null);
+      const channel = new Channel(ws, id, this.registry, this.log, protocol === 'echokit-state' ? 'echokit-state' : 'ccpty', share?.role ?? 'owner', share?.id ?? null);
       (ws as unknown as { channel?: Channel }).channel = channel;
       this.channels.add(channel);
       // An expiring link's sockets close when it expires (timers hold at most ~24.8 days).
       let expiry: NodeJS.Timeout | null = null;
       const armExpiry = (at: number): void => {
         const wait = at - Date.now();
-        if (wait <= 0) return channel.shutdown(4401, 'share link expired');
+        if (wait <= 0) return channel.shutdown(closeCode(E.unauthorized), 'share link expired');
         expiry = setTimeout(() => armExpiry(at), Math.min(wait, MAX_TIMER_MS));
         expiry.unref();
       };
@@ -94,7 +96,7 @@ export class WsEndpoint {
 
   /** Closes, at once, every socket opened with this share link (it was revoked). */
   closeShare(shareId: string): void {
-    for (const ch of this.channels) if (ch.shareId === shareId) ch.shutdown(4403, 'share link revoked');
+    for (const ch of this.channels) if (ch.shareId === shareId) ch.shutdown(closeCode(E.forbidden), 'share link revoked');
   }
 
   private viewersOf(id: string): number {
@@ -113,21 +115,3 @@ export class WsEndpoint {
     return this.channels.size;
   }
 }
-
-export function rejectUpgrade(socket: Duplex, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ type: 'session_error', session_id: '', error_code: code, error_message: message });
-  const reason = STATUS_TEXT[status] ?? 'Error';
-  const auth = status === 401 ? 'WWW-Authenticate: Bearer realm="ccpty"\r\n' : '';
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${auth}X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
-  );
-}
-
-const STATUS_TEXT: Readonly<Record<number, string>> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  421: 'Misdirected Request',
-  429: 'Too Many Requests',
-};

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SESSION_STATES, type PendingTool, type SessionStateName } from '../../shared/state.js';
+import { SESSION_STATES, type PendingTool, type SessionStateName } from './state.js';
 import { actionAllowed, INITIAL, next, type ActionName, type MachineState, type StateEvent } from './state-machine.js';
 
 const TOOL: PendingTool = { tool_name: 'Bash', tool_input: { command: 'rm -rf build' }, options: ['Yes', 'No'] };

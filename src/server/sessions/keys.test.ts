@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inputKeys } from './actions.js';
+import { inputKeys } from './keys.js';
 
 const ESC = '\x1b';
 const PASTE_START = `${ESC}[200~`;

@@ -4,7 +4,7 @@
  * hooks first, the screen as the cross-check that closes the gaps hooks leave (an interrupt,
  * a refusal with Esc or "No" fire no hook), process exit last. See DESIGN.md §6.
  */
-import type { PendingTool, SessionStateName } from '../../shared/state.js';
+import type { PendingTool, SessionStateName } from './state.js';
 
 export interface MachineState {
   name: SessionStateName;
