@@ -142,7 +142,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     tracker: (kind, id, host) => (kind === 'claude' ? new ClaudeTracker(id, host, log) : new ActivityTracker(host)),
   });
   const guard = new Guard(auth, { enabled: !config.noAuth, bindHost: config.host, extraHosts: config.allowedHosts, extraOrigins: config.allowedOrigins });
-  const ws = new WsEndpoint(registry, log, guard, config.maxViewers);
+  const ws = new WsEndpoint(registry, log, guard, config.maxViewers, config.maxSessions);
   const secure = config.tlsCert !== null;
   const ctx: RouteContext = {
     registry,

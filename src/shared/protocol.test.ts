@@ -241,13 +241,23 @@ test('extra fields are ignored (and not passed on)', () => {
 
 // ---- server messages ----
 
-const PENDING: PendingTool = { tool_name: 'Bash', tool_input: { command: 'ls' }, options: ['Yes', 'No'] };
+const PENDING: PendingTool = { kind: 'permission', tool_name: 'Bash', tool_input: { command: 'ls' }, options: ['Yes', 'No'] };
+/** A question dialog: its kind, question and tool_use_id go out with the state. */
+const QUESTION: PendingTool = {
+  kind: 'question',
+  tool_name: 'AskUserQuestion',
+  tool_input: { questions: [{ question: 'Which color do you prefer?', header: 'Color', options: [{ label: 'Red' }, { label: 'Blue' }], multiSelect: false }] },
+  options: ['Red', 'Blue', 'Type something.', 'Chat about this'],
+  tool_use_id: 'toolu_07',
+  question: 'Which color do you prefer?',
+};
 
 const STATE_MESSAGES: ReadonlyArray<readonly [SessionStateName, PendingTool | null, unknown]> = [
   ['starting', null, { type: 'session_running', session_id: 'S' }],
   ['running', null, { type: 'session_running', session_id: 'S' }],
   ['idle', null, { type: 'session_idle', session_id: 'S' }],
-  ['pending', PENDING, { type: 'session_pending', session_id: 'S', ...PENDING }],
+  ['pending', PENDING, { type: 'session_pending', session_id: 'S', kind: 'permission', tool_name: 'Bash', tool_input: { command: 'ls' }, options: ['Yes', 'No'] }],
+  ['pending', QUESTION, { type: 'session_pending', session_id: 'S', ...QUESTION }],
   ['pending', null, { type: 'session_running', session_id: 'S' }],
   ['stopped', null, { type: 'session_ended', session_id: 'S' }],
 ];
@@ -260,6 +270,23 @@ for (const [state, pending, expected] of STATE_MESSAGES) {
 
 test('stateMessage: every state is covered above', () => {
   assert.deepEqual([...new Set(STATE_MESSAGES.map(([s]) => s))].sort(), [...SESSION_STATES].sort());
+});
+
+test('stateMessage: session_pending carries the dialog kind, question and tool_use_id as given', () => {
+  const m = stateMessage('S', 'pending', QUESTION);
+  assert.equal(m.type, 'session_pending');
+  if (m.type !== 'session_pending') return;
+  assert.equal(m.kind, 'question');
+  assert.equal(m.question, 'Which color do you prefer?');
+  assert.equal(m.tool_use_id, 'toolu_07');
+  assert.deepEqual(m.options, ['Red', 'Blue', 'Type something.', 'Chat about this']);
+  // No question known (the hook came, the dialog was not read): no question field at all.
+  assert.equal('question' in stateMessage('S', 'pending', PENDING), false);
+});
+
+test('stateMessage: running carries the prompt when known', () => {
+  assert.deepEqual(stateMessage('S', 'running', null, 'hi'), { type: 'session_running', session_id: 'S', prompt: 'hi' });
+  assert.deepEqual(stateMessage('S', 'starting', null, ''), { type: 'session_running', session_id: 'S', prompt: '' });
 });
 
 test('stateMessage: a pending tool is ignored outside the pending state', () => {

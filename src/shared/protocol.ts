@@ -116,13 +116,15 @@ export function validateClientMessage(raw: unknown): Decoded<ClientMessage> {
 /** Server → client. */
 export type ServerMessage =
   | { type: 'session_pty_output'; output: string }
-  | { type: 'session_output'; session_id: string; output: string; is_thinking: boolean }
+  /** `is_error`: not a reply but an API error ending the turn (its text). */
+  | { type: 'session_output'; session_id: string; output: string; is_thinking: boolean; is_error?: boolean }
   | { type: 'session_ended'; session_id: string; exit_code?: number | null; exit_signal?: string | null }
   | { type: 'session_running'; session_id: string; prompt?: string }
   | { type: 'session_idle'; session_id: string }
   | ({ type: 'session_pending'; session_id: string } & PendingTool)
   | { type: 'session_tool_request'; session_id: string; tool_name: string; tool_input: unknown; tool_use_id?: string }
-  | { type: 'session_tool_result'; session_id: string; tool_name: string; tool_use_id?: string; is_error: boolean }
+  /** `interrupted`: the call ended without its result (cut off by cancel, or declined). */
+  | { type: 'session_tool_result'; session_id: string; tool_name: string; tool_use_id?: string; is_error: boolean; interrupted?: boolean }
   | SessionErrorMessage
   | HelloReply
   | { type: 'pong' };

@@ -134,11 +134,16 @@ describe('session server with a shell', () => {
     assert.equal(unknown.json.error_code, 'session_not_found');
 
     await waitFor(async () => (await fetch(`${server.url}/api/sessions/${id}`).then((r) => r.json()) as { state: string }).state === 'idle', 'idle');
-    const wrongState = await post(`${server.url}/api/${id}/input`, JSON.stringify({ type: 'confirm' }));
+    // `select` answers a dialog only; `confirm` outside one presses Enter (as echokit_pty does).
+    const wrongState = await post(`${server.url}/api/${id}/input`, JSON.stringify({ type: 'select', index: 0 }));
     assert.equal(wrongState.status, 409);
     assert.equal(wrongState.json.error_code, 'invalid_input_for_state');
     assert.equal(wrongState.json.error_state, 'idle');
-    assert.equal(wrongState.json.error_input, 'confirm');
+    assert.equal(wrongState.json.error_input, 'select');
+    // A confirm within 2 s after this caller's input belongs to it: absorbed. REST callers are
+    // separate requests, so this one presses Enter in idle: the shell prints a new prompt.
+    const enter = await post(`${server.url}/api/${id}/input`, JSON.stringify({ type: 'confirm' }));
+    assert.deepEqual(enter, { status: 200, json: { ok: true } });
 
     const notUuid = await post(`${server.url}/api/not-a-uuid/input`, JSON.stringify({ type: 'input', input: 'x' }));
     assert.equal(notUuid.status, 400);
@@ -171,10 +176,10 @@ describe('session server with a shell', () => {
     assert.match(String((await err(from)).error_message), /larger than/);
 
     from = c.messages.length;
-    c.send({ type: 'confirm' });
+    c.send({ type: 'select', index: 0 }); // no dialog: refused in any state of a shell
     const wrong = await err(from);
     assert.equal(wrong.error_code, 'invalid_input_for_state');
-    assert.equal(wrong.error_input, 'confirm');
+    assert.equal(wrong.error_input, 'select');
 
     const other = await TestClient.connect(`${server.wsUrl}/ws/${randomUUID()}`);
     other.send({ type: 'get_current_state' });

@@ -1,17 +1,21 @@
 /**
  * Claude Code's state for one run of a session: hooks first, the transcript for replies, the
  * screen (the terminal mirror) as the cross-check that closes the gaps hooks leave: an
- * interrupt, or a refusal with Esc or "No", fires no hook at all (claude-code-facts.md §5).
+ * interrupt, or a refusal with Esc or "No", fires no hook at all (claude-code-facts.md §5, §9).
+ * Dialogs are `pending` from their hook on and announced once drawn (state-machine.ts);
+ * typing a prompt is its own module (prompt-input.ts).
  */
 import type { ToolRef } from '../../shared/state-machine.js';
+import { dialogKindOf } from '../../shared/state.js';
 import type { Logger } from '../log.js';
-import type { StateTracker, TrackerHost } from '../state/tracker.js';
+import type { StateTracker, SubmitOutcome, TrackerHost } from '../state/tracker.js';
+import { ENTER } from '../sessions/keys.js';
 import type { HookPayload } from './hooks.js';
-import { readScreen, type ScreenReading } from './screen.js';
+import { submitPrompt } from './prompt-input.js';
+import type { ScreenReading } from './screen.js';
+import { ScreenWatch } from './screen-watch.js';
 import { TranscriptTail } from './transcript.js';
 
-/** Screen reads at most this often while output flows (trailing, so the last frame is read). */
-const SCREEN_THROTTLE_MS = 80;
 /** The idle prompt must show this long, and this long after the last hook, to mean idle. */
 const IDLE_STABLE_MS = 400;
 const HOOK_GRACE_MS = 1200;
@@ -19,163 +23,277 @@ const HOOK_GRACE_MS = 1200;
 const DIALOG_SETTLE_MS = 250;
 const PRESS_VERIFY_MS = 450;
 const PRESS_ATTEMPTS = 3;
+/** A dialog must read the same again after this long to count (half-drawn frames differ). */
+const DIALOG_STABLE_MS = 40;
+/** A read of an answered dialog this soon after its PostToolUse is the old frame, not a new dialog. */
+const STALE_DIALOG_MS = 1500;
+/** How long confirm/select wait for a dialog to be drawn after its hook. */
 const DIALOG_WAIT_MS = 1500;
+/**
+ * A dialog not drawn this long after its hook is announced with what the hook said. Claude
+ * Code draws it 36–125 ms after the hook (measured), a plan dialog later; reading it takes one
+ * or two screen reads more. 2 s covers a loaded 2-core machine, so the one announcement nearly
+ * always carries the options; until then input is refused all the same.
+ */
+const DIALOG_ANNOUNCE_MS = 2000;
+/** A hook said "dialog" but none showed this long (a user's hook answered it): not pending. */
+const DIALOG_LOST_MS = 5000;
+/**
+ * After PreToolUse, the permission check runs: PermissionRequest follows in 0.15–0.3 s if a
+ * dialog will show. Keys typed before it land in the dialog once drawn, so typing waits this
+ * long for the outcome (PostToolUse, PermissionRequest) before going ahead.
+ */
+const TOOL_DECIDE_MS = 1000;
+/** The final reply reaches the transcript ~120 ms after the Stop hook: wait this long for it. */
 const TRANSCRIPT_WAIT_MS = 500;
-
-interface KnownTool extends ToolRef {
-  tool_use_id?: string;
-}
 
 export class ClaudeTracker implements StateTracker {
   readonly takesHooks = true;
   readonly exitCommand = '/exit';
+  private readonly screen: ScreenWatch;
   private tail: TranscriptTail | null = null;
-  private lastTool: KnownTool | null = null;
-  private screen: ScreenReading = { kind: 'unknown', options: [], highlighted: 0 };
-  private screenSince = Date.now();
+  private lastTool: ToolRef | null = null;
+  /** Tool calls started (PreToolUse) and not finished (PostToolUse): id → name. */
+  private readonly openTools = new Map<string, string>();
+  /** Tool inputs from the transcript's tool_use blocks (a plan when the hook's input is empty). */
+  private readonly toolInputs = new Map<string, unknown>();
+  private toolStartedAt = 0;
+  /** When the last UserPromptSubmit arrived. */
+  private promptAt = 0;
+  /** The dialog last told, and the one whose call ended (PostToolUse) with when. */
+  private dialogSignature = '';
+  /** Counts the hooks that open or close a dialog (PermissionRequest, PostToolUse). */
+  private dialogHooks = 0;
+  private answered = { signature: '', at: 0 };
+  /** Tool calls whose permission check has ended with a dialog (their PermissionRequest came). */
+  private readonly askedFor = new Set<string>();
   private lastHookAt = 0;
   private lastStopAt = 0;
   private turn = 0;
-  private screenTimer: NodeJS.Timeout | null = null;
   private stableTimer: NodeJS.Timeout | null = null;
-  private lastScreenRead = 0;
+  private announceTimer: NodeJS.Timeout | null = null;
+  private lostTimer: NodeJS.Timeout | null = null;
   private trustAnswered = false;
   /** Replies already told since the last prompt (the Stop hook and the transcript both carry them). */
   private told = new Set<string>();
   private closed = false;
-  private screenWaiters: Array<() => void> = [];
+  /** Resolves the current wait for a tool call's permission check (typing waits on it). */
+  private decided: Array<() => void> = [];
 
   constructor(
     private readonly sessionId: string,
     private readonly host: TrackerHost,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.screen = new ScreenWatch(host, (r, changed) => this.applyScreen(r, changed));
+  }
 
-  /** New output: read the screen soon (throttled). */
   onOutput(): void {
-    if (this.closed || this.screenTimer) return;
-    const wait = Math.max(0, this.lastScreenRead + SCREEN_THROTTLE_MS - Date.now());
-    this.screenTimer = setTimeout(() => {
-      this.screenTimer = null;
-      this.checkScreen();
-    }, wait);
+    if (!this.closed) this.screen.poke();
   }
 
   onHook(p: HookPayload): void {
     if (this.closed) return;
     if (p.transcript_path) this.follow(p.transcript_path);
+    const now = Date.now();
     switch (p.hook_event_name) {
       case 'UserPromptSubmit':
         this.turn++;
         this.told = new Set();
-        this.lastHookAt = Date.now();
-        const news = this.host.setPrompt(typeof p.prompt === 'string' ? p.prompt : null);
-        const wasRunning = this.host.machine.name === 'running';
+        this.lastHookAt = now;
+        this.promptAt = now;
+        this.host.setPrompt(typeof p.prompt === 'string' ? p.prompt : null);
         this.host.dispatch({ type: 'prompt' });
-        // The screen's busy marker can beat the hook; announce the prompt once it is known.
-        if (wasRunning && news) this.host.broadcast({ type: 'session_running', session_id: this.sessionId, ...(typeof p.prompt === 'string' ? { prompt: p.prompt } : {}) });
         break;
       case 'PreToolUse': {
-        this.lastHookAt = Date.now();
+        this.lastHookAt = now;
         const tool = toolOf(p);
         this.lastTool = tool;
+        this.toolStartedAt = now;
+        if (tool.tool_use_id) this.openTools.set(tool.tool_use_id, tool.tool_name);
+        if (this.openTools.size > 64) this.openTools.delete(this.openTools.keys().next().value as string);
         this.host.broadcast({ type: 'session_tool_request', session_id: this.sessionId, ...tool });
         this.host.dispatch({ type: 'tool' });
         break;
       }
       case 'PermissionRequest':
-        this.lastHookAt = Date.now();
-        this.host.dispatch({ type: 'permission', ...this.withId(toolOf(p)) });
-        this.onOutput(); // read the options
+        this.lastHookAt = now;
+        this.dialogHooks++;
+        this.openDialog(this.withId(toolOf(p)));
         break;
       case 'Notification':
         // Sent ~6 s into an unanswered prompt; the PermissionRequest hook normally came first.
-        // Only while the dialog is really showing: a late one must not re-open an answered prompt.
-        if (p.notification_type === 'permission_prompt' && this.host.machine.name !== 'pending' && this.lastTool && this.screen.kind === 'permission') {
-          this.host.dispatch({ type: 'permission', ...this.lastTool });
+        // Only while a dialog really shows: a late one must not re-open an answered prompt.
+        if (p.notification_type === 'permission_prompt' && this.host.machine.name !== 'pending' && this.lastTool && this.screen.reading.kind === 'dialog') {
+          this.openDialog(this.lastTool);
         }
         break;
       case 'PostToolUse': {
-        this.lastHookAt = Date.now();
-        const r = p.tool_response as { is_error?: unknown; interrupted?: unknown } | undefined;
-        const is_error = r?.is_error === true || r?.interrupted === true;
+        this.lastHookAt = now;
+        this.dialogHooks++;
+        this.answered = { signature: this.dialogSignature, at: now };
         const tool = toolOf(p);
-        this.host.broadcast({ type: 'session_tool_result', session_id: this.sessionId, tool_name: tool.tool_name, ...(tool.tool_use_id ? { tool_use_id: tool.tool_use_id } : {}), is_error });
-        this.host.dispatch({ type: 'tool_done' });
+        const r = p.tool_response as { is_error?: unknown; interrupted?: unknown } | undefined;
+        this.closeTool(tool.tool_use_id, tool.tool_name, r?.is_error === true || r?.interrupted === true, r?.interrupted === true);
+        this.host.dispatch({ type: 'tool_done', ...(tool.tool_use_id ? { tool_use_id: tool.tool_use_id } : {}) });
         break;
       }
       case 'Stop':
       case 'StopFailure': {
-        this.lastHookAt = Date.now();
-        this.lastStopAt = this.lastHookAt;
+        this.lastHookAt = now;
+        this.lastStopAt = now;
         const last = (p as { last_assistant_message?: unknown }).last_assistant_message;
-        void this.finishTurn(typeof last === 'string' ? last : '');
+        void this.finishTurn(typeof last === 'string' ? last : '', p.hook_event_name === 'StopFailure');
         break;
       }
       default:
         break; // SessionStart (transcript followed above), SessionEnd (the exit follows)
     }
+    this.wakeTyping();
+  }
+
+  /** A dialog is coming (its hook) or showing: pending now, announced once drawn or after a wait. */
+  private openDialog(tool: ToolRef): void {
+    const known = { ...tool, tool_input: this.inputOf(tool) };
+    this.host.dispatch({ type: 'permission', ...known });
+    if (this.host.machine.name === 'pending' && !this.host.machine.seen) {
+      this.clearDialogTimers();
+      this.announceTimer = setTimeout(() => {
+        this.announceTimer = null;
+        // AskUserQuestion's labels from its input, since the dialog was not read.
+        this.host.dispatch({ type: 'announce', options: fallbackOptions(known) });
+      }, DIALOG_ANNOUNCE_MS);
+      this.lostTimer = setTimeout(() => {
+        this.lostTimer = null;
+        this.host.dispatch({ type: 'dialog_lost' });
+      }, DIALOG_LOST_MS);
+    }
+    this.screen.read(); // read the options as soon as they are drawn
+  }
+
+  /** A tool call ended: tell its result (an interrupted one too: no hook says so). */
+  private closeTool(id: string | undefined, name: string, isError: boolean, interrupted: boolean): void {
+    if (id) this.openTools.delete(id);
+    this.host.broadcast({
+      type: 'session_tool_result',
+      session_id: this.sessionId,
+      tool_name: name,
+      ...(id ? { tool_use_id: id } : {}),
+      is_error: isError,
+      ...(interrupted ? { interrupted: true } : {}),
+    });
+  }
+
+  /** The turn is over without their PostToolUse: tools cut off by Esc, or declined in their dialog. */
+  private closeOpenTools(): void {
+    for (const [id, name] of [...this.openTools]) this.closeTool(id, name, true, true);
   }
 
   /**
    * The turn's replies go out before its idle: Claude Code writes the transcript ~100-200 ms
    * after the Stop hook, so wait (briefly) for the final reply to be there, and read it all.
+   * An API error (StopFailure) is told as an error, never as a reply.
    */
-  private async finishTurn(last: string): Promise<void> {
+  private async finishTurn(last: string, failed: boolean): Promise<void> {
     const turn = this.turn;
+    const key = `x:${last.trim()}`;
     const deadline = Date.now() + TRANSCRIPT_WAIT_MS;
-    while (last.trim() && !this.told.has(`x:${last.trim()}`) && this.tail && Date.now() < deadline && !this.closed) {
+    while (!failed && last.trim() && !this.told.has(key) && this.tail && Date.now() < deadline && !this.closed) {
       this.tail.read();
-      if (this.told.has(`x:${last.trim()}`)) break;
+      if (this.told.has(key)) break;
       await delay(25);
     }
     if (this.closed || turn !== this.turn) return; // a new prompt came meanwhile
-    if (last.trim()) this.tell(last, false);
+    if (failed) this.tell(last.trim() || 'the API request failed', false, true);
+    else if (last.trim()) this.tell(last, false);
+    this.closeOpenTools();
     this.host.dispatch({ type: 'turn_done' });
+  }
+
+  async dialogOptions(): Promise<string[]> {
+    const shown = await this.awaitDialog();
+    return shown ? (this.screen.reading.dialog?.options ?? []) : [];
   }
 
   /**
    * Presses keys in a dialog the way a person would: not before it takes keys, and again if
-   * it is still showing (Claude Code drops keys in a dialog's first ~150 ms). Resolves true
-   * once the dialog has gone.
+   * the same dialog is still showing (Claude Code drops keys in a dialog's first ~150 ms).
+   * Resolves true once that dialog has gone (or moved on: the next question of the same call).
    */
   async pressInDialog(keys: string): Promise<boolean> {
     if (!(await this.awaitDialog())) return false;
-    const dialog = this.screenSince; // which dialog: a retry must never land in the next one
+    // Which dialog: a retry must never land in another one. Two dialogs can look alike (two
+    // Bash calls): a hook that ends this call or opens the next one also stops the retries.
+    const dialog = this.screen.signature;
+    const hooks = this.dialogHooks;
     for (let attempt = 0; attempt < PRESS_ATTEMPTS; attempt++) {
-      const settle = this.screenSince + DIALOG_SETTLE_MS - Date.now();
+      const settle = this.screen.since + DIALOG_SETTLE_MS - Date.now();
       if (settle > 0) await delay(settle);
-      if (!this.dialogShowing() || this.screenSince !== dialog) return attempt > 0;
+      if (this.closed || this.screen.signature !== dialog || (attempt > 0 && this.dialogHooks !== hooks)) return attempt > 0;
       this.host.write(keys);
-      if (await this.waitForScreen(() => !this.dialogShowing(), PRESS_VERIFY_MS)) return true;
+      if (await this.screen.waitFor(() => this.screen.signature !== dialog, PRESS_VERIFY_MS)) return true;
     }
     return false;
   }
 
-  async dialogOptions(): Promise<string[]> {
-    return (await this.awaitDialog()) ?? [];
+  /** Waits (a little) for a dialog to be on screen: its hook can arrive before it is drawn. */
+  private awaitDialog(): Promise<boolean> {
+    return this.screen.waitFor((r) => r.kind === 'dialog' && Date.now() - this.screen.since >= DIALOG_STABLE_MS, DIALOG_WAIT_MS);
   }
 
-  /**
-   * Waits (a little) for the permission dialog to be on screen: the PermissionRequest hook can
-   * arrive before Claude Code has drawn it. Returns its options, or null if it never showed.
-   */
-  async awaitDialog(ms = DIALOG_WAIT_MS): Promise<string[] | null> {
-    if (!this.dialogShowing()) {
-      this.onOutput();
-      if (!(await this.waitForScreen(() => this.dialogShowing(), ms))) return null;
-    }
-    return this.screen.options;
+  /** Submits a prompt: see prompt-input.ts. Refused if a dialog is up or coming. */
+  async submit(text: string): Promise<SubmitOutcome> {
+    await this.toolDecided();
+    if (this.closed) return { ok: false, reason: 'exited' };
+    return submitPrompt(text, {
+      host: this.host,
+      screen: this.screen,
+      dialogComing: () => this.host.machine.name === 'pending' || this.toolUndecided(),
+      submittedSince: (t) => this.promptAt >= t,
+    });
+  }
+
+  /** Enter outside a dialog: not while one is up, or while a tool call's check may bring one. */
+  async enter(): Promise<boolean> {
+    await this.toolDecided();
+    if (this.closed || this.host.machine.name === 'pending' || this.screen.reading.kind === 'dialog') return false;
+    this.host.write(ENTER);
+    return true;
+  }
+
+  /** A tool call whose permission check has not ended yet: a dialog may follow. */
+  private toolUndecided(): boolean {
+    const id = this.lastTool?.tool_use_id;
+    return this.host.machine.name === 'running' && id !== undefined && this.openTools.has(id) && !this.askedFor.has(id)
+      && Date.now() - this.toolStartedAt < TOOL_DECIDE_MS;
+  }
+
+  private toolDecided(): Promise<void> {
+    if (!this.toolUndecided()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, this.toolStartedAt + TOOL_DECIDE_MS - Date.now()));
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.decided = self.decided.filter((d) => d !== done);
+        resolve();
+      }
+      this.decided.push(done);
+    });
+  }
+
+  private wakeTyping(): void {
+    if (!this.toolUndecided()) for (const d of this.decided.splice(0)) d();
   }
 
   /** Down until "Yes, I trust this folder" is highlighted, then Enter; never Enter on "No, exit". */
   private async answerTrust(): Promise<void> {
-    for (let step = 0; step < 6 && this.screen.kind === 'trust'; step++) {
-      const settle = this.screenSince + DIALOG_SETTLE_MS - Date.now();
+    for (let step = 0; step < 6 && this.screen.reading.kind === 'trust'; step++) {
+      const settle = this.screen.since + DIALOG_SETTLE_MS - Date.now();
       if (settle > 0) await delay(settle);
-      const before = this.screen.highlighted;
+      const before = this.screen.reading.dialog?.highlighted ?? 0;
       this.host.write(before === 1 ? '\r' : '\x1b[B');
-      await this.waitForScreen(() => this.screen.kind !== 'trust' || this.screen.highlighted !== before, PRESS_VERIFY_MS);
+      await this.screen.waitFor((r) => r.kind !== 'trust' || r.dialog?.highlighted !== before, PRESS_VERIFY_MS);
     }
   }
 
@@ -183,58 +301,82 @@ export class ClaudeTracker implements StateTracker {
     this.closed = true;
     this.tail?.close();
     this.tail = null;
-    if (this.screenTimer) clearTimeout(this.screenTimer);
+    this.screen.close();
     if (this.stableTimer) clearTimeout(this.stableTimer);
-    for (const w of this.screenWaiters.splice(0)) w();
+    this.clearDialogTimers();
+    for (const d of this.decided.splice(0)) d();
   }
 
-  private dialogShowing(): boolean {
-    return this.screen.kind === 'permission';
+  private clearDialogTimers(): void {
+    if (this.announceTimer) clearTimeout(this.announceTimer);
+    if (this.lostTimer) clearTimeout(this.lostTimer);
+    this.announceTimer = null;
+    this.lostTimer = null;
   }
 
   private follow(transcriptPath: string): void {
     if (this.tail?.path === transcriptPath) return;
     this.tail?.close();
-    this.tail = new TranscriptTail(transcriptPath, (b) => this.tell(b.text, b.thinking));
+    this.tail = new TranscriptTail(transcriptPath, (b) => this.tell(b.text, b.thinking), (line) => this.onTranscriptLine(line));
     this.log.debug({ session: this.sessionId, transcript: transcriptPath }, 'following transcript');
   }
 
-  private tell(text: string, thinking: boolean): void {
-    const key = `${thinking ? 't' : 'x'}:${text.trim()}`;
-    if (this.told.has(key)) return;
-    this.told.add(key);
-    this.host.broadcast({ type: 'session_output', session_id: this.sessionId, output: text, is_thinking: thinking });
+  /** Remembers tool_use inputs (ExitPlanMode's plan when its hook's input is empty). */
+  private onTranscriptLine(line: Record<string, unknown>): void {
+    if (line.type !== 'assistant') return;
+    const content = (line.message as { content?: unknown } | undefined)?.content;
+    if (!Array.isArray(content)) return;
+    for (const b of content as Array<Record<string, unknown>>) {
+      if (b?.type === 'tool_use' && typeof b.id === 'string') this.toolInputs.set(b.id, b.input);
+    }
+    if (this.toolInputs.size > 64) this.toolInputs.delete(this.toolInputs.keys().next().value as string);
   }
 
-  private withId(tool: KnownTool): KnownTool {
-    if (!tool.tool_use_id && this.lastTool?.tool_name === tool.tool_name) return { ...tool, tool_use_id: this.lastTool.tool_use_id };
+  private tell(text: string, thinking: boolean, isError = false): void {
+    const key = `${isError ? 'e' : thinking ? 't' : 'x'}:${text.trim()}`;
+    if (this.told.has(key)) return;
+    this.told.add(key);
+    this.host.broadcast({ type: 'session_output', session_id: this.sessionId, output: text, is_thinking: thinking, ...(isError ? { is_error: true } : {}) });
+  }
+
+  private withId(tool: ToolRef): ToolRef {
+    if (!tool.tool_use_id && this.lastTool?.tool_name === tool.tool_name && this.lastTool.tool_use_id) {
+      this.askedFor.add(this.lastTool.tool_use_id);
+      return { ...tool, tool_use_id: this.lastTool.tool_use_id };
+    }
+    if (tool.tool_use_id) this.askedFor.add(tool.tool_use_id);
     return tool;
   }
 
-  private checkScreen(): void {
-    if (this.closed) return;
-    this.host.readScreenLines((lines) => {
-      if (this.closed) return;
-      this.lastScreenRead = Date.now();
-      const reading = readScreen(lines);
-      if (reading.kind !== this.screen.kind) this.screenSince = Date.now();
-      this.screen = reading;
-      for (const w of this.screenWaiters.splice(0)) w();
-      this.applyScreen();
-    });
+  /** The hook's input, or the transcript's for the same call when the hook's is empty. */
+  private inputOf(tool: ToolRef): unknown {
+    const empty = tool.tool_input === null || tool.tool_input === undefined || (typeof tool.tool_input === 'object' && Object.keys(tool.tool_input as object).length === 0);
+    if (!empty || !tool.tool_use_id) return tool.tool_input;
+    this.tail?.read();
+    return this.toolInputs.get(tool.tool_use_id) ?? tool.tool_input;
   }
 
-  private applyScreen(): void {
-    const r = this.screen;
+  private applyScreen(r: ScreenReading, changed: boolean): void {
+    if (this.closed) return;
+    const m = this.host.machine;
     switch (r.kind) {
-      case 'permission': {
-        const tool = this.host.machine.pending ?? this.lastTool;
-        this.host.dispatch({
-          type: 'screen_permission',
-          tool_name: tool?.tool_name ?? '',
-          tool_input: tool?.tool_input ?? null,
-          options: r.options,
-        });
+      case 'dialog': {
+        if (!r.dialog) return;
+        if (changed) {
+          // A frame can be read half-parsed (fewer options, no question yet): only a dialog
+          // read the same twice is told, so one dialog is one announcement.
+          setTimeout(() => this.screen.read(), DIALOG_STABLE_MS);
+          return;
+        }
+        // The dialog just answered can still be on a screen read taken before its redraw.
+        if (m.name !== 'pending' && this.screen.signature === this.answered.signature && Date.now() - this.answered.at < STALE_DIALOG_MS) return;
+        this.dialogSignature = this.screen.signature;
+        this.clearDialogTimers();
+        // The tool it belongs to: the pending one, else the call whose check is running.
+        const tool = m.pending ?? (this.lastTool?.tool_use_id && this.openTools.has(this.lastTool.tool_use_id) ? this.lastTool : null);
+        this.host.dispatch({ type: 'screen_dialog', dialog: { kind: r.dialog.kind, options: r.dialog.options, question: r.dialog.question }, tool: tool ? { ...tool, tool_input: this.inputOf(tool) } : null });
+        if (this.lastTool?.tool_use_id) this.askedFor.add(this.lastTool.tool_use_id);
+        this.wakeTyping();
         return;
       }
       case 'busy':
@@ -243,15 +385,16 @@ export class ClaudeTracker implements StateTracker {
         return;
       case 'idle': {
         // At startup no submitted prompt can be contradicted: the prompt box means ready.
-        const due = this.host.machine.name === 'starting' ? 0 : Math.max(this.screenSince + IDLE_STABLE_MS, this.lastHookAt + HOOK_GRACE_MS) - Date.now();
+        const due = m.name === 'starting' ? 0 : Math.max(this.screen.since + IDLE_STABLE_MS, this.lastHookAt + HOOK_GRACE_MS) - Date.now();
         if (due <= 0) {
-          if (this.host.machine.name !== 'idle') this.host.dispatch({ type: 'screen_idle' });
+          if (m.name !== 'idle' && (m.name !== 'pending' || m.seen)) this.closeOpenTools();
+          if (m.name !== 'idle') this.host.dispatch({ type: 'screen_idle' });
           return;
         }
         if (this.stableTimer) clearTimeout(this.stableTimer);
         this.stableTimer = setTimeout(() => {
           this.stableTimer = null;
-          this.checkScreen();
+          this.screen.read();
         }, due);
         return;
       }
@@ -267,22 +410,16 @@ export class ClaudeTracker implements StateTracker {
         return; // another dialog (login, API key): left for the person; the state stays put
     }
   }
-
-  private waitForScreen(cond: () => boolean, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const deadline = Date.now() + ms;
-      const check = (): void => {
-        if (cond()) return resolve(true);
-        if (this.closed || Date.now() >= deadline) return resolve(false);
-        this.screenWaiters.push(check);
-        setTimeout(() => this.checkScreen(), 60);
-      };
-      check();
-    });
-  }
 }
 
-function toolOf(p: HookPayload): KnownTool {
+/** AskUserQuestion's first question's labels: the options when its dialog was never read. */
+function fallbackOptions(tool: ToolRef): string[] {
+  if (dialogKindOf(tool.tool_name) !== 'question') return [];
+  const q = (tool.tool_input as { questions?: Array<{ options?: Array<{ label?: unknown }> }> } | null)?.questions?.[0];
+  return (q?.options ?? []).map((o) => (typeof o.label === 'string' ? o.label : '')).filter((l) => l !== '');
+}
+
+function toolOf(p: HookPayload): ToolRef {
   return {
     tool_name: p.tool_name ?? '',
     tool_input: p.tool_input ?? null,

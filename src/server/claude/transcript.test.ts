@@ -83,6 +83,27 @@ test('assistantBlocks: tool_use, user lines, sidechain lines, blank text and oth
   assert.deepEqual(assistantBlocks({ type: 'assistant', message: { content: [null, 3, { type: 'text', text: 7 }] } }), []);
 });
 
+/** A line Claude Code wrote itself (not the model): `message.model` "<synthetic>". */
+function synthetic(t: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const rec = text(t, extra);
+  return { ...rec, message: { ...(rec.message as Record<string, unknown>), model: '<synthetic>', stop_reason: 'stop_sequence', stop_sequence: '' } };
+}
+
+test('assistantBlocks: an API error line (<synthetic>, isApiErrorMessage) is not a reply', () => {
+  const apiError = { error: 'server_error', isApiErrorMessage: true, apiErrorStatus: 500, apiErrorType: 'api_error' };
+  assert.deepEqual(assistantBlocks(synthetic('API Error: 500 mock error 500.', apiError)), []);
+  // Either mark alone is enough.
+  assert.deepEqual(assistantBlocks(text('API Error: 500 mock error 500.', apiError)), []);
+  assert.deepEqual(assistantBlocks(synthetic('API Error: 500 mock error 500.')), []);
+});
+
+test('assistantBlocks: "No response requested." written by Claude Code on a resume (<synthetic>) is not a reply', () => {
+  assert.deepEqual(assistantBlocks(synthetic('No response requested.')), []);
+  // The same text from the model is.
+  assert.deepEqual(assistantBlocks(text('No response requested.')), [{ text: 'No response requested.', thinking: false }]);
+  assert.deepEqual(assistantBlocks(text('ok', { isApiErrorMessage: false })), [{ text: 'ok', thinking: false }]);
+});
+
 /** A temp transcript with the tail under test; both are cleaned up whatever happens. */
 function withTail(
   initial: string,

@@ -126,11 +126,16 @@ export class TranscriptTail {
   }
 }
 
-/** The text and thinking blocks of an assistant transcript line. */
+/**
+ * The text and thinking blocks of an assistant transcript line. Lines Claude Code wrote itself
+ * (`message.model` "<synthetic>": an API error's text, the "No response requested." it adds
+ * when a resumed conversation ended on a declined tool) are not replies; an API error reaches
+ * clients through its StopFailure hook, marked as an error.
+ */
 export function assistantBlocks(rec: Record<string, unknown>): TranscriptBlock[] {
-  if (rec.type !== 'assistant' || rec.isSidechain === true) return [];
-  const message = rec.message as { content?: unknown } | undefined;
-  if (!message || !Array.isArray(message.content)) return [];
+  if (rec.type !== 'assistant' || rec.isSidechain === true || rec.isApiErrorMessage === true) return [];
+  const message = rec.message as { content?: unknown; model?: unknown } | undefined;
+  if (!message || !Array.isArray(message.content) || message.model === '<synthetic>') return [];
   const out: TranscriptBlock[] = [];
   for (const b of message.content as Array<Record<string, unknown>>) {
     if (b?.type === 'text' && typeof b.text === 'string' && b.text.trim()) out.push({ text: b.text, thinking: false });

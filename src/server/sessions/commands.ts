@@ -7,6 +7,7 @@ import { E } from '../../shared/errors.js';
 import { sessionError, type ClientMessage, type ServerMessage, type SessionErrorMessage } from '../../shared/protocol.js';
 import { actionAllowed } from '../../shared/state-machine.js';
 import type { SessionStateName } from '../../shared/state.js';
+import type { SubmitOutcome } from '../state/tracker.js';
 import type { SelectOutcome } from './session.js';
 
 /** What commands need of a session (the Session class; a fake in unit tests). */
@@ -17,10 +18,12 @@ export interface CommandTarget {
   readonly isReady: boolean;
   whenReady(): Promise<boolean>;
   stateMessage(): ServerMessage;
+  /** The state for a client that asks (waits briefly for a dialog on its way to be drawn). */
+  currentState(): Promise<ServerMessage>;
   write(data: string | Buffer): void;
-  submit(text: string): Promise<void>;
-  type(text: string): void;
-  pressEnter(): void;
+  submit(text: string): Promise<SubmitOutcome>;
+  /** Enter outside a dialog; false if a dialog came up (then nothing was pressed). */
+  pressEnter(): Promise<boolean>;
   cancel(): void;
   confirm(): Promise<boolean>;
   select(index: number): Promise<SelectOutcome>;
@@ -56,8 +59,9 @@ export type Command = Extract<
 const VIEW_TYPES: ReadonlySet<string> = new Set(['hello', 'ack', 'ping', 'get_current_state']);
 
 /**
- * The EchoKit server follows each Input with a Confirm 300 ms later; a Confirm this soon after
- * a refused Input belongs to it and must not answer the dialog that caused the refusal.
+ * The EchoKit server follows each Input with a Confirm 300 ms later (echokit_pty needed it to
+ * press Enter). A Confirm this soon after an Input from the same caller belongs to that input:
+ * the input was submitted already, and the Confirm must never answer a dialog.
  */
 const CONFIRM_AFTER_INPUT_MS = 2000;
 
@@ -70,14 +74,15 @@ export interface Caller<S extends CommandTarget = CommandTarget> {
    */
   watch?(session: S): boolean;
   /** Per-connection memory, kept by the transport for the caller's lifetime. */
-  readonly memo: { inputRefusedAt: number };
+  readonly memo: { inputAt: number };
 }
 
 export function newCaller<S extends CommandTarget = CommandTarget>(role: Role, variant: ProtocolVariant = 'ccpty', watch?: (s: S) => boolean): Caller<S> {
-  return { role, variant, memo: { inputRefusedAt: 0 }, ...(watch ? { watch } : {}) };
+  return { role, variant, memo: { inputAt: 0 }, ...(watch ? { watch } : {}) };
 }
 
-export type CommandResult = { ok: true; reply?: ServerMessage } | { ok: false; error: SessionErrorMessage };
+/** `absorbed`: accepted but deliberately not applied (why, for the log). */
+export type CommandResult = { ok: true; reply?: ServerMessage; absorbed?: string } | { ok: false; error: SessionErrorMessage };
 
 /** Whether a view-only caller may send this message type at all (checked before decoding). */
 export function viewMaySend(type: string | null): boolean {
@@ -94,7 +99,7 @@ export async function execute<S extends CommandTarget>(registry: SessionDirector
   }
   if (msg.type === 'get_current_state') {
     const s = registry.info(sessionId) ? registry.get(sessionId) : undefined;
-    return s ? { ok: true, reply: s.stateMessage() } : fail(notFound(sessionId, 'no session with this id'));
+    return s ? { ok: true, reply: await s.currentState() } : fail(notFound(sessionId, 'no session with this id'));
   }
   if (msg.type === 'create_session') {
     // The limit is checked before anything is recorded: a refused create leaves no row.
@@ -136,7 +141,6 @@ async function apply<S extends CommandTarget>(s: S, caller: Caller<S>, msg: Excl
       error_input: msg.type,
     }));
   const failed = (error_message: string): CommandResult => fail(sessionError(s.id, E.internal_error, { error_message }));
-  const echokit = caller.variant === 'echokit-state';
 
   switch (msg.type) {
     case 'resize':
@@ -144,34 +148,31 @@ async function apply<S extends CommandTarget>(s: S, caller: Caller<S>, msg: Excl
       return { ok: true };
     case 'input':
     case 'bytes_input': {
+      if (msg.type === 'input') caller.memo.inputAt = Date.now();
       if (!s.isReady) await s.whenReady();
       if (!s.isRunning) return failed('the session exited before the input could be typed');
-      if (!actionAllowed(s.state, msg.type)) {
-        if (msg.type === 'input') caller.memo.inputRefusedAt = Date.now();
-        return refuse();
+      if (!actionAllowed(s.state, msg.type)) return refuse();
+      if (msg.type === 'bytes_input') {
+        s.write(typeof msg.input === 'string' ? msg.input : Buffer.from(msg.input));
+        return { ok: true };
       }
-      if (msg.type === 'bytes_input') s.write(typeof msg.input === 'string' ? msg.input : Buffer.from(msg.input));
-      else if (echokit) s.type(msg.input); // the EchoKit server presses Enter with a confirm
-      else await s.submit(msg.input);
-      return { ok: true };
+      const submitted = await s.submit(msg.input);
+      caller.memo.inputAt = Date.now(); // the Confirm that follows counts from the submission
+      if (submitted.ok) return { ok: true };
+      if (submitted.reason === 'dialog') return refuse(); // a dialog came up meanwhile: nothing typed into it
+      return failed(submitted.reason === 'exited' ? 'the session exited before the input could be typed' : 'the prompt was typed but not submitted (the program did not take the Enter)');
     }
     case 'cancel':
       if (!s.isRunning || !actionAllowed(s.state, 'cancel')) return refuse();
       s.cancel();
       return { ok: true };
     case 'confirm':
-      if (echokit && Date.now() - caller.memo.inputRefusedAt < CONFIRM_AFTER_INPUT_MS) {
-        return fail(sessionError(s.id, E.invalid_input_for_state, {
-          error_message: 'this confirm follows an input that was refused; it does not answer the permission prompt',
-          error_state: s.state,
-          error_input: 'confirm',
-        }));
-      }
-      if (echokit && s.isRunning && (s.state === 'idle' || s.state === 'running')) {
-        s.pressEnter(); // submits what `input` typed
-        return { ok: true };
-      }
+      if (Date.now() - caller.memo.inputAt < CONFIRM_AFTER_INPUT_MS) return { ok: true, absorbed: 'a confirm right after an input belongs to it' };
       if (!s.isRunning || !actionAllowed(s.state, 'confirm')) return refuse();
+      if (s.state !== 'pending') {
+        // Enter, as echokit_pty does: its web UI types spoken text as bytes, then confirms.
+        return (await s.pressEnter()) ? { ok: true } : refuse();
+      }
       return (await s.confirm()) ? { ok: true } : failed('the permission dialog did not take the key');
     case 'select': {
       if (!s.isRunning || !actionAllowed(s.state, 'select')) return refuse();

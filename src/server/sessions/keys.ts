@@ -28,6 +28,11 @@ export function inputKeys(text: string, bracketedPaste: boolean): string {
   return bracketedPaste ? `\x1b[200~${clean}\x1b[201~` : clean.replace(/\r?\n/g, '\r');
 }
 
+/** `text` as one bracketed paste (for a program that enabled bracketed paste mode). */
+export function pasteKeys(text: string): string {
+  return `\x1b[200~${stripPasteMarkers(text)}\x1b[201~`;
+}
+
 /** The keys that choose option `index` (0-based): its digit, or Down from the top and Enter. */
 export function selectKeys(index: number): string {
   return index < 9 ? String(index + 1) : `${'\x1b[B'.repeat(index)}${ENTER}`;

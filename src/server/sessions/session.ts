@@ -19,19 +19,21 @@ import type { SessionStore } from '../store/store.js';
 import { TerminalMirror } from '../terminal/mirror.js';
 import type { Viewer, ViewerHost } from '../terminal/viewer.js';
 import { INITIAL, next, type MachineState, type StateEvent } from '../../shared/state-machine.js';
-import type { StateTracker, TrackerFactory, TrackerHost } from '../state/tracker.js';
+import type { StateTracker, SubmitOutcome, TrackerFactory, TrackerHost } from '../state/tracker.js';
 import { signalName, storedInfo } from './info.js';
-import { ENTER, ESC, inputKeys, selectKeys } from './keys.js';
+import { ENTER, ESC, selectKeys } from './keys.js';
 /** How long input to a starting session waits for it to be ready. */
 const READY_TIMEOUT_MS = 30_000;
-/** Longest wait for the echo of typed text before pressing Enter. */
-const ECHO_WAIT_MS = 250;
 /** Graceful stop: /exit (Claude Code), then SIGHUP, then SIGKILL, waiting this long for each. */
 const EXIT_WAIT_MS = 3_000;
 const HUP_WAIT_MS = 2_000;
 
-export const DEFAULT_COLS = 120;
-export const DEFAULT_ROWS = 40;
+/** A session no viewer has sized runs at 80×24, as echokit_pty does (its web UI never sends a size). */
+export const DEFAULT_COLS = 80;
+export const DEFAULT_ROWS = 24;
+
+/** A client asking for the state waits at most this long for a dialog's announcement (the tracker announces within 2 s). */
+const ANNOUNCE_WAIT_MS = 2500;
 
 export interface SessionDeps {
   store: SessionStore;
@@ -58,19 +60,25 @@ export class Session implements ViewerHost {
   private settled = false;
   private hookSecret = '';
   private prompt: string | null = null;
+  /** The last state message viewers were sent (and its JSON, to tell news from repeats). */
+  private reported: ServerMessage | null = null;
+  private reportedKey = '';
+  private reportWaiters: Array<() => void> = [];
   /** The current run's state source (null while no process runs). */
   private tracker: StateTracker | null = null;
   private readonly trackerHost: TrackerHost = {
     machine: INITIAL, // replaced by a getter in the constructor
     dispatch: (e) => this.dispatch(e),
     broadcast: (m) => this.broadcast(m),
-    readScreenLines: (cb) => this.mirror.whenParsed(() => cb(this.mirror.screenLines())),
+    readScreenLines: (cb) => this.mirror.readScreenLines(cb),
     write: (keys) => this.write(keys),
     setPrompt: (p) => {
       const news = p !== this.prompt;
       this.prompt = p;
       return news;
     },
+    bracketedPaste: false, // replaced by a getter in the constructor
+    nextOutput: (ms) => this.nextOutput(ms),
   };
   private outputWaiters: Array<() => void> = [];
   /** Last start, exit or viewer change (for releasing unused sessions). */
@@ -82,6 +90,7 @@ export class Session implements ViewerHost {
     private readonly deps: SessionDeps,
   ) {
     Object.defineProperty(this.trackerHost, 'machine', { get: () => this.machine });
+    Object.defineProperty(this.trackerHost, 'bracketedPaste', { get: () => this.mirror.bracketedPaste });
   }
 
   hookSecretMatches(secret: string): boolean {
@@ -114,8 +123,31 @@ export class Session implements ViewerHost {
     return { ...stored, state: this.state, running: this.isRunning, pid: this.pty?.pid ?? null, viewers: this.viewers.size, cols: this.mirror.cols, rows: this.mirror.rows };
   }
 
+  /**
+   * The state as viewers have been told it: a dialog whose hook came but which is not drawn
+   * yet is not news until it is announced (then with its options).
+   */
   stateMessage(): ServerMessage {
-    return stateMessage(this.id, this.state, this.pending, this.prompt);
+    const m = this.machine;
+    if (m.name === 'pending' && !m.announced) return this.reported ?? { type: 'session_running', session_id: this.id };
+    return stateMessage(this.id, m.name, m.pending, this.prompt);
+  }
+
+  /** The state for a client that asks: a dialog on its way is waited for (bounded), then told. */
+  async currentState(): Promise<ServerMessage> {
+    if (this.machine.name === 'pending' && !this.machine.announced) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ANNOUNCE_WAIT_MS);
+        const self = this;
+        function done(): void {
+          clearTimeout(timer);
+          self.reportWaiters = self.reportWaiters.filter((w) => w !== done);
+          resolve();
+        }
+        this.reportWaiters.push(done);
+      });
+    }
+    return this.stateMessage();
   }
 
   /** Starts (or resumes) the process; a no-op while it runs. */
@@ -177,29 +209,20 @@ export class Session implements ViewerHost {
     this.reviewIdle(true);
   }
 
-  /**
-   * Submits `text` as one prompt: types it, then presses Enter once the program has echoed it
-   * (at most ECHO_WAIT_MS later). In one chunk, Claude Code takes "text\r" for a paste and
-   * swallows the Enter. The prompt is announced with `session_running` once submitted.
-   */
-  async submit(text: string): Promise<void> {
-    if (!this.pty) return;
+  /** Submits `text` as one prompt, exactly as given (announced with `session_running`). */
+  async submit(text: string): Promise<SubmitOutcome> {
+    const tracker = this.tracker;
+    if (!tracker) return { ok: false, reason: 'exited' };
+    const before = this.prompt;
     this.prompt = text;
-    const echoed = this.nextOutput(ECHO_WAIT_MS);
-    this.write(inputKeys(text, this.mirror.bracketedPaste));
-    await echoed;
-    this.write(ENTER);
+    const outcome = await tracker.submit(text);
+    if (!outcome.ok && this.prompt === text) this.prompt = before;
+    return outcome;
   }
 
-  /** Types `text` without submitting it (the EchoKit server submits with a `confirm`). */
-  type(text: string): void {
-    this.prompt = text;
-    this.write(inputKeys(text, this.mirror.bracketedPaste));
-  }
-
-  /** Enter, outside any dialog: submits what was typed. */
-  pressEnter(): void {
-    this.write(ENTER);
+  /** Enter outside a dialog (submits what was typed); false if a dialog is up or coming. */
+  async pressEnter(): Promise<boolean> {
+    return (await this.tracker?.enter()) ?? false;
   }
 
   /** Esc: interrupts running work, or declines the dialog on screen. */
@@ -223,7 +246,7 @@ export class Session implements ViewerHost {
   }
 
   /** Resolves at the next output, or after `ms` at the latest. */
-  private nextOutput(ms: number): Promise<void> {
+  nextOutput(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -342,6 +365,9 @@ export class Session implements ViewerHost {
     this.record(() => this.deps.store.markExited(this.id, e.exitCode, e.signal, Date.now()));
     this.deps.log.info({ session: this.id, exit_code: e.exitCode, signal: e.signal }, 'session exited');
     this.machine = next(this.machine, { type: 'exited' });
+    this.reported = null;
+    this.reportedKey = '';
+    for (const w of this.reportWaiters.splice(0)) w();
     // A death by signal has no exit code (node-pty reports 0); say which signal instead.
     const exit_signal = signalName(e.signal);
     this.broadcast({ type: 'session_ended', session_id: this.id, exit_code: exit_signal ? null : e.exitCode, exit_signal });
@@ -351,15 +377,32 @@ export class Session implements ViewerHost {
   dispatch(event: StateEvent): void {
     const before = this.machine;
     this.machine = next(before, event);
-    if (this.machine === before || (this.machine.name === before.name && this.machine.pending === before.pending)) return;
-    this.record(() => this.deps.store.markState(this.id, this.machine.name, Date.now()));
-    if (this.machine.name !== 'stopped') this.broadcast(this.stateMessage());
+    if (this.machine.name !== before.name) this.record(() => this.deps.store.markState(this.id, this.machine.name, Date.now()));
+    this.report();
+    if (this.machine === before) return;
     if (this.machine.name === 'idle') this.prompt = null; // the turn is over
     if (this.machine.name === 'idle' && !this.settled) {
       this.settled = true;
       for (const w of this.readyWaiters.splice(0)) w(true);
     }
     this.reviewIdle();
+  }
+
+  /**
+   * Tells viewers the state when what they would be told changes: once per state, once per
+   * dialog (a pending is told once it is announced), again only if the dialog on screen
+   * changes (the next question of a call, options scrolled into view).
+   */
+  private report(): void {
+    const m = this.machine;
+    if (m.name === 'stopped' || (m.name === 'pending' && !m.announced)) return;
+    const message = stateMessage(this.id, m.name, m.pending, this.prompt);
+    const key = JSON.stringify(message);
+    if (key === this.reportedKey) return;
+    this.reported = message;
+    this.reportedKey = key;
+    this.broadcast(message);
+    for (const w of this.reportWaiters.splice(0)) w();
   }
 
   /**

@@ -2,7 +2,11 @@
  * State for a command that is not Claude Code (a shell, another agent): running while it
  * prints, idle once it has been quiet for QUIET_MS. It reports no dialogs.
  */
-import type { StateTracker, TrackerHost } from './tracker.js';
+import { ENTER, inputKeys } from '../sessions/keys.js';
+import type { StateTracker, SubmitOutcome, TrackerHost } from './tracker.js';
+
+/** Longest wait for the echo of typed text before pressing Enter. */
+const ECHO_WAIT_MS = 250;
 
 /**
  * Output quiet for this long → idle. Long enough that a program pausing between lines of one
@@ -36,6 +40,24 @@ export class ActivityTracker implements StateTracker {
 
   onHook(): void {
     // not Claude Code: no hooks
+  }
+
+  /**
+   * Types `text`, then Enter once the program has echoed it (at most ECHO_WAIT_MS later): a
+   * program reading "text\r" in one chunk may take it for a paste and swallow the Enter.
+   */
+  async submit(text: string): Promise<SubmitOutcome> {
+    const echoed = this.host.nextOutput(ECHO_WAIT_MS);
+    this.host.write(inputKeys(text, this.host.bracketedPaste));
+    await echoed;
+    if (this.closed) return { ok: false, reason: 'exited' };
+    this.host.write(ENTER);
+    return { ok: true };
+  }
+
+  enter(): Promise<boolean> {
+    this.host.write(ENTER);
+    return Promise.resolve(true);
   }
 
   dialogOptions(): Promise<string[]> {

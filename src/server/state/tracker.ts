@@ -18,7 +18,20 @@ export interface TrackerHost {
   write(keys: string): void;
   /** Records the prompt being worked on; true when it is news (not typed through our API). */
   setPrompt(prompt: string | null): boolean;
+  /** The program asked for bracketed paste (pasted text then arrives as text, never as keys). */
+  readonly bracketedPaste: boolean;
+  /** Resolves at the next output, or after `ms` at the latest. */
+  nextOutput(ms: number): Promise<void>;
 }
+
+/** What submitting a prompt did. */
+export type SubmitOutcome =
+  | { ok: true }
+  /** A dialog is up, or its hook came: typed text would answer it. Nothing was pressed. */
+  | { ok: false; reason: 'dialog' }
+  /** Typed, but the program did not take it as a prompt (say so; never silently). */
+  | { ok: false; reason: 'not_submitted' }
+  | { ok: false; reason: 'exited' };
 
 export interface StateTracker {
   /** Whether this run reports through Claude Code hooks (it then gets a hook secret). */
@@ -28,6 +41,10 @@ export interface StateTracker {
   /** The program printed something. */
   onOutput(): void;
   onHook(payload: HookPayload): void;
+  /** Submits `text` as one prompt, exactly as given. */
+  submit(text: string): Promise<SubmitOutcome>;
+  /** Enter outside a dialog; false (nothing pressed) if a dialog is up or coming. */
+  enter(): Promise<boolean>;
   /** The options of the dialog on screen, waiting briefly for it to be drawn; [] if none shows. */
   dialogOptions(): Promise<string[]>;
   /** Presses keys in the dialog on screen; true once it took them. */

@@ -85,6 +85,11 @@ export class TerminalMirror {
     this.term.write('', cb);
   }
 
+  /** Calls `cb` with the visible lines once everything written so far is parsed. */
+  readScreenLines(cb: (lines: string[]) => void): void {
+    this.whenParsed(() => cb(this.screenLines()));
+  }
+
   /** Visible screen as plain text lines (for screen-based state detection and tests). */
   screenLines(): string[] {
     const buf = this.term.buffer.active;

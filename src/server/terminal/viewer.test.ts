@@ -249,6 +249,17 @@ test('reply works on a viewer that never joined', () => {
   assert.deepEqual(sink.log, ['msg:pong']);
 });
 
+test('a reply while joining waits behind the snapshot (nothing overtakes it)', () => {
+  const { v, sink } = setup();
+  v.beginJoin();
+  v.reply(PONG);
+  assert.equal(sink.frames.length, 0, 'not before the snapshot');
+  v.completeJoin('SNAP', RUNNING);
+  sink.drain();
+  assert.equal(sink.log[0], 'out:SNAP');
+  assert.ok(sink.log.indexOf('msg:pong') > 0, `the reply follows the snapshot: ${sink.log.join(', ')}`);
+});
+
 // ---- falling behind without acks: pending memory bound ----
 
 test(`pending up to MAX_PENDING_BYTES (${MAX_PENDING_BYTES}) is kept`, () => {

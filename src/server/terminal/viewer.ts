@@ -51,8 +51,8 @@ export class Viewer {
   constructor(
     private readonly sink: ViewerSink,
     private readonly host: ViewerHost,
-    /** A message's text frame; a protocol variant maps messages here. */
-    private readonly encode: (m: ServerMessage) => string = (m) => JSON.stringify(m),
+    /** A message's text frame, or null to send nothing: a protocol variant maps messages here. */
+    private readonly encode: (m: ServerMessage) => string | null = (m) => JSON.stringify(m),
   ) {}
 
   get acks(): boolean {
@@ -150,9 +150,13 @@ export class Viewer {
     this.transmitMessage(message);
   }
 
-  /** A message that belongs to no place in the output (a reply to a request). */
+  /**
+   * A reply to this viewer's own request. While it joins, it waits behind the snapshot: every
+   * message a joining client receives comes after its snapshot.
+   */
   reply(message: ServerMessage): void {
-    this.transmitMessage(message);
+    if (this.mode === 'joining') this.joinQueue.push({ message });
+    else this.transmitMessage(message);
   }
 
   ack(bytes: number): void {
@@ -207,7 +211,8 @@ export class Viewer {
   }
 
   private transmitMessage(message: ServerMessage): void {
-    this.send(this.encode(message));
+    const frame = this.encode(message);
+    if (frame !== null) this.send(frame);
   }
 
   private send(frame: Buffer | string): void {

@@ -3,7 +3,7 @@
  * that socket's Viewer. Messages from one socket are applied strictly in order.
  */
 import type { WebSocket, RawData } from 'ws';
-import { toEchokitState } from '../../shared/echokit-state.js';
+import { echokitEncoder } from '../../shared/echokit-state.js';
 import { E } from '../../shared/errors.js';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import {
@@ -35,7 +35,8 @@ export class Channel {
   /** Work still being applied; later frames wait for it so that order is kept. */
   private tail: Promise<void> = Promise.resolve();
   private busy = 0;
-  alive = true;
+  /** When the peer last showed it is there (a frame, a pong). */
+  heardAt = Date.now();
   private closed = false;
   private readonly caller: Caller<Session>;
 
@@ -51,7 +52,14 @@ export class Channel {
     readonly shareId: string | null = null,
   ) {
     this.caller = newCaller<Session>(role, variant, (s) => this.watch(s));
-    const encode = variant === 'echokit-state' ? (m: ServerMessage) => JSON.stringify(toEchokitState(m)) : undefined;
+    let encode: ((m: ServerMessage) => string | null) | undefined;
+    if (variant === 'echokit-state') {
+      const toFrame = echokitEncoder();
+      encode = (m) => {
+        const frame = toFrame(m);
+        return frame === null ? null : JSON.stringify(frame);
+      };
+    }
     this.viewer = new Viewer(
       {
         send: (frame, done) => {
@@ -72,7 +80,7 @@ export class Channel {
     ws.on('close', () => this.close());
     ws.on('error', (err) => log.debug({ session: sessionId, err: err.message }, 'socket error'));
     ws.on('pong', () => {
-      this.alive = true;
+      this.heardAt = Date.now();
     });
     // A socket that connects to a running session is a viewer at once; to a stopped or new
     // one, from its first create_session or input (so that it is not told "ended" first).
@@ -108,6 +116,7 @@ export class Channel {
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
+    this.heardAt = Date.now();
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     if (buf.length > MAX_CLIENT_FRAME_BYTES) {
       return this.send(sessionError(this.sessionId, E.invalid_input, { error_message: `frame larger than ${MAX_CLIENT_FRAME_BYTES} bytes` }));
@@ -168,10 +177,24 @@ export class Channel {
         return this.send({ type: 'pong' });
       default: {
         const result = await execute(this.registry, this.caller, this.sessionId, msg);
-        if (!result.ok) return this.send(result.error);
-        if (result.reply) this.send(result.reply);
+        if (result.ok) {
+          if (result.reply) this.send(result.reply);
+          return;
+        }
+        if (this.absorbs(result.error.error_code)) {
+          // The EchoKit server ends a device's session on any session_error: a late or
+          // duplicate answer, or input at the wrong moment, is logged instead.
+          this.log.info({ session: this.sessionId, type: msg.type, error_code: result.error.error_code, state: result.error.error_state }, 'absorbed on the echokit-state connection');
+          return;
+        }
+        this.send(result.error);
       }
     }
+  }
+
+  /** On echokit-state, only errors about what the client sent (unusable, unknown id) are sent. */
+  private absorbs(code: string): boolean {
+    return this.caller.variant === 'echokit-state' && code !== E.invalid_input && code !== E.session_not_found;
   }
 
   close(): void {

@@ -11,7 +11,18 @@ import type { SessionRegistry } from '../sessions/registry.js';
 import { E, rejectUpgrade } from '../errors.js';
 import { Channel } from './channel.js';
 
+/** Pings keep NAT and proxy mappings open, and tell live peers from dead ones. */
 const KEEPALIVE_MS = 30_000;
+/**
+ * A peer that has answered no ping and sent nothing for this long is taken for dead (a phone
+ * that left the network without a FIN). Longer than any silence of a live client: the EchoKit
+ * server does not read its socket (so answers no ping) while it waits for the user to speak,
+ * and a user may be silent for 10 minutes. The kernel's own retransmission limit (~15 min)
+ * ends a peer that never acknowledges our pings at about the same time.
+ */
+const DEAD_PEER_MS = 15 * 60_000;
+/** TCP keepalive probes from the kernel after this much silence in both directions. */
+const TCP_KEEPALIVE_MS = 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Frames above MAX_CLIENT_FRAME_BYTES get a session_error; far above it the socket is closed (1009). */
 const HARD_MAX_PAYLOAD = 4 * MAX_CLIENT_FRAME_BYTES;
@@ -26,16 +37,18 @@ export class WsEndpoint {
     private readonly log: Logger,
     private readonly guard: Guard,
     private readonly maxViewers: number,
+    private readonly maxSessions: number,
   ) {
-    // Phones drop off networks without a FIN; a missed pong frees their viewer.
+    // Phones drop off networks without a FIN; a peer silent past DEAD_PEER_MS frees its viewer.
+    // A silent but live client (one that does not read for minutes) keeps its socket.
     this.keepalive = setInterval(() => {
+      const now = Date.now();
       for (const ws of this.wss.clients) {
         const ch = (ws as unknown as { channel?: Channel }).channel;
-        if (ch && !ch.alive) {
+        if (ch && now - ch.heardAt > DEAD_PEER_MS) {
           ws.terminate();
           continue;
         }
-        if (ch) ch.alive = false;
         ws.ping();
       }
     }, KEEPALIVE_MS);
@@ -51,7 +64,9 @@ export class WsEndpoint {
     if (!g.hostAllowed(req)) return rejectUpgrade(socket, E.misdirected, 'this server does not answer to that Host name');
     const url = new URL(req.url ?? '/', 'http://x');
     const { path, secret } = splitPrefix(url.pathname);
-    const m = /^\/ws\/([^/]+)$/.exec(path);
+    // `/ws/{id}`, or `/echokit/ws/{id}`: the echokit-state variant in a form that survives a
+    // client appending `/<id>` to its base URL (the EchoKit server does).
+    const m = /^\/(echokit\/)?ws\/([^/]+)$/.exec(path);
     if (!m) return rejectUpgrade(socket, E.not_found, 'no WebSocket endpoint here');
     const ip = req.socket.remoteAddress ?? 'unknown';
     const auth = g.authenticate(req, secret);
@@ -61,7 +76,7 @@ export class WsEndpoint {
       return rejectUpgrade(socket, E.unauthorized, 'an access token or share link is needed');
     }
     if (!g.originAllowed(req)) return rejectUpgrade(socket, E.forbidden, 'cross-origin WebSocket refused');
-    const id = parseSessionIdSegment(m[1] as string);
+    const id = parseSessionIdSegment(m[2] as string);
     if (!id) return rejectUpgrade(socket, E.invalid_input, 'session id must be a UUID');
     const principal = auth.principal;
     if (principal.kind === 'share' && principal.share.session_id !== id) return rejectUpgrade(socket, E.forbidden, 'this link is for another session');
@@ -69,13 +84,23 @@ export class WsEndpoint {
     if (protocol !== null && protocol !== 'ccpty' && protocol !== 'echokit-state') {
       return rejectUpgrade(socket, E.invalid_input, 'protocol must be "ccpty" or "echokit-state"');
     }
+    const variant = m[1] || protocol === 'echokit-state' ? 'echokit-state' : 'ccpty';
+    if (variant === 'echokit-state') {
+      // That client ends its session on any session_error, and decodes only a few codes:
+      // what it could never use is refused here, with an HTTP status, instead.
+      if (principal.kind === 'share' && principal.share.role === 'view') return rejectUpgrade(socket, E.forbidden, 'a view link cannot drive a device session');
+      if (!this.registry.get(id)?.isRunning && this.registry.runningCount >= this.maxSessions) {
+        return rejectUpgrade(socket, E.limit_exceeded, `${this.maxSessions} sessions are running, the most this server allows (--max-sessions)`);
+      }
+    }
     // The limit binds share links, so a link handed out can never lock the owner out.
     if (principal.kind === 'share' && this.viewersOf(id) >= this.maxViewers) {
       return rejectUpgrade(socket, E.limit_exceeded, `this session has ${this.maxViewers} viewers, the most allowed (--max-viewers)`);
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const share = principal.kind === 'share' ? principal.share : null;
-      const channel = new Channel(ws, id, this.registry, this.log, protocol === 'echokit-state' ? 'echokit-state' : 'ccpty', share?.role ?? 'owner', share?.id ?? null);
+      req.socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
+      const channel = new Channel(ws, id, this.registry, this.log, variant, share?.role ?? 'owner', share?.id ?? null);
       (ws as unknown as { channel?: Channel }).channel = channel;
       this.channels.add(channel);
       // An expiring link's sockets close when it expires (timers hold at most ~24.8 days).
