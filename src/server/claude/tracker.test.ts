@@ -808,13 +808,27 @@ test('a tool started and never finished when the turn ends (Stop): session_tool_
   assert.equal(r.host.results().length, 2);
 });
 
-test('a running tool cut off by Esc (no hook; the idle screen): session_tool_result interrupted, then screen_idle', async (t) => {
+test('an idle box seen while a tool runs (no Esc from us) does not end the call: a loaded machine can draw one', async (t) => {
+  const r = setup(t, 'idle', IDLE);
+  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'wait a while MOCK:sleep=30' });
+  r.hook({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'echo sleeping && sleep 30' }, tool_use_id: 'toolu_s' });
+  r.draw(RUNNING);
+  await r.advance(2000);
+  r.draw(INTERRUPTED);
+  await r.until(() => r.host.machine.name === 'idle', IDLE_STABLE_MS + 100, 'idle');
+  assert.deepEqual(r.host.results(), [], 'no result yet: the next prompt or Stop closes it');
+  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'next' });
+  assert.equal(r.host.results().length, 1, 'closed (interrupted) when the next turn starts');
+});
+
+test('a running tool cut off by our Esc (no hook; the idle screen): session_tool_result interrupted, then screen_idle', async (t) => {
   const r = setup(t, 'idle', IDLE);
   r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'wait a while MOCK:sleep=30' });
   r.hook({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'echo sleeping && sleep 30' }, tool_use_id: 'toolu_s' });
   r.draw(RUNNING);
   await r.advance(2000);
   assert.deepEqual(r.host.results(), []);
+  r.tracker.noteInterrupt(); // Session.cancel() wrote Esc
   r.draw(INTERRUPTED);
   await r.until(() => r.host.machine.name === 'idle', IDLE_STABLE_MS + 100, 'idle');
   assert.deepEqual(r.host.results(), [{ type: 'session_tool_result', session_id: SID, tool_name: 'Bash', tool_use_id: 'toolu_s', is_error: true, interrupted: true }]);

@@ -44,6 +44,8 @@ const DIALOG_LOST_MS = 5000;
  * long for the outcome (PostToolUse, PermissionRequest) before going ahead.
  */
 const TOOL_DECIDE_MS = 1000;
+/** An idle screen this soon after our Esc ends the calls it cut off. */
+const INTERRUPT_WINDOW_MS = 5000;
 /** The final reply reaches the transcript ~120 ms after the Stop hook: wait this long for it. */
 const TRANSCRIPT_WAIT_MS = 500;
 
@@ -58,6 +60,8 @@ export class ClaudeTracker implements StateTracker {
   /** Tool inputs from the transcript's tool_use blocks (a plan when the hook's input is empty). */
   private readonly toolInputs = new Map<string, unknown>();
   private toolStartedAt = 0;
+  /** When we last sent Esc (cancel). */
+  private interruptedAt = 0;
   /** When the last UserPromptSubmit arrived. */
   private promptAt = 0;
   /** The dialog last told, and the one whose call ended (PostToolUse) with when. */
@@ -98,6 +102,7 @@ export class ClaudeTracker implements StateTracker {
     const now = Date.now();
     switch (p.hook_event_name) {
       case 'UserPromptSubmit':
+        this.closeOpenTools(); // calls of the last turn that never got a result
         this.turn++;
         this.told = new Set();
         this.lastHookAt = now;
@@ -253,6 +258,11 @@ export class ClaudeTracker implements StateTracker {
     });
   }
 
+  /** Our Esc went to the program: the calls it cuts off end without a hook. */
+  noteInterrupt(): void {
+    this.interruptedAt = Date.now();
+  }
+
   /** Enter outside a dialog: not while one is up, or while a tool call's check may bring one. */
   async enter(): Promise<boolean> {
     await this.toolDecided();
@@ -387,7 +397,9 @@ export class ClaudeTracker implements StateTracker {
         // At startup no submitted prompt can be contradicted: the prompt box means ready.
         const due = m.name === 'starting' ? 0 : Math.max(this.screen.since + IDLE_STABLE_MS, this.lastHookAt + HOOK_GRACE_MS) - Date.now();
         if (due <= 0) {
-          if (m.name !== 'idle' && (m.name !== 'pending' || m.seen)) this.closeOpenTools();
+          // Calls that end without a hook: a dialog declined, or work cut off by our Esc. (An
+          // idle box seen while a tool runs on a loaded machine is not proof of either.)
+          if ((m.name === 'pending' && m.seen) || (m.name === 'running' && Date.now() - this.interruptedAt < INTERRUPT_WINDOW_MS)) this.closeOpenTools();
           if (m.name !== 'idle') this.host.dispatch({ type: 'screen_idle' });
           return;
         }

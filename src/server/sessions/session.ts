@@ -228,6 +228,7 @@ export class Session implements ViewerHost {
   /** Esc: interrupts running work, or declines the dialog on screen. */
   cancel(): void {
     this.write(ESC);
+    this.tracker?.noteInterrupt();
   }
 
   /** Accepts the highlighted option of the dialog on screen; true once it took the key. */

@@ -38,6 +38,10 @@ export class ActivityTracker implements StateTracker {
     this.armQuiet();
   }
 
+  noteInterrupt(): void {
+    // nothing to close: no tool calls here
+  }
+
   onHook(): void {
     // not Claude Code: no hooks
   }

@@ -50,6 +50,8 @@ export interface StateTracker {
   /** Presses keys in the dialog on screen; true once it took them. */
   pressInDialog(keys: string): Promise<boolean>;
   /** Frees timers and watchers; the run is over. */
+  /** The session sent Esc (a cancel): what it cuts off may end without a hook. */
+  noteInterrupt(): void;
   close(): void;
 }
 
