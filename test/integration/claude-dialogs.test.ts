@@ -16,7 +16,7 @@ import path from 'node:path';
 import { CLAUDE_CODE_VERSION, createClaudeEnv, type ClaudeEnv } from '../fixtures/claude-env.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic.js';
 import { startServer, tempDir, type RunningServer } from '../helpers/server.js';
-import { TestClient, type Msg } from '../helpers/ws-client.js';
+import { renderScreen, TestClient, type Msg } from '../helpers/ws-client.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Each case runs this many times in one test run (issue 10: 10). */
@@ -186,11 +186,17 @@ test(`3b. two questions in one call: each reported and answered by index, then t
 test(`3c. plan approval: select {index: 0} approves the plan; the plan is in tool_input (×${LOOPS})`, { timeout: LOOPS * LONG }, async () => {
   for (let i = 0; i < LOOPS; i++) {
     const { c } = await open();
-    // Plan mode: shift+tab twice from manual mode (the status line says so).
-    c.sendBinary('\x1b[Z');
-    await c.outputContains(/accept edits on/, TURN);
-    c.sendBinary('\x1b[Z');
-    await c.outputContains(/plan mode on/, TURN);
+    // Plan mode: shift+tab cycles manual → accept edits → plan (the status line says so).
+    // Claude Code drops keys while it settles after start-up: press until the mode shows.
+    // The screen is rendered (Claude Code redraws a changed word with cursor moves), and the
+    // mode read from its last lines.
+    const mode = async (): Promise<string> => /(plan mode|accept edits|auto mode|bypass permissions|manual mode) on/.exec((await renderScreen(c.output, 80, 24)).split('\n').slice(-6).join('\n'))?.[1] ?? '';
+    for (let press = 0; press < 8 && (await mode()) !== 'plan mode'; press++) {
+      const before = await mode();
+      c.sendBinary('\x1b[Z');
+      await waitFor(async () => (await mode()) !== before || undefined, 'the mode to change', 2_000).catch(() => undefined);
+    }
+    assert.equal(await mode(), 'plan mode', 'in plan mode');
     const from = c.messages.length;
     c.send({ type: 'input', input: `make a plan ${i} MOCK:plan` });
     const pending = await c.next((m) => m.type === 'session_pending' && m.kind === 'plan', 'the plan dialog', from, TURN);
