@@ -8,7 +8,7 @@ import { ensureBuild, ROOT } from './ensure-build.mjs';
 
 ensureBuild({ force: true });
 checkLayers();
-ensureChromium();
+ensureDebianPackages();
 
 /** The import rules of docs/architecture.md ("Layers"); the same check as `npm run lint:layers`. */
 function checkLayers() {
@@ -22,18 +22,28 @@ function checkLayers() {
 }
 
 /**
- * The browser tests drive Debian's chromium (playwright cannot download a browser here).
- * Install it when it is missing, as the README's test command promises.
+ * Debian packages the tests need, with a file each installs: the browser tests drive Debian's
+ * chromium (playwright cannot download a browser here), and the voice tests run local speech
+ * servers over pocketsphinx with its US English model (speech-to-text) and espeak-ng (speech;
+ * sox pads and converts it): no speech model can be downloaded here either. The missing ones
+ * are installed, as the README's test command promises.
  */
-function ensureChromium() {
-  const exe = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (fs.existsSync(exe)) return;
-  process.stderr.write(`${exe} is missing: installing Debian's chromium (apt-get)...\n`);
+function ensureDebianPackages() {
+  const DEBIAN_PACKAGES = [
+    ['chromium', process.env.CHROMIUM_PATH || '/usr/bin/chromium'],
+    ['pocketsphinx', '/usr/bin/pocketsphinx_batch'],
+    ['pocketsphinx-en-us', '/usr/share/pocketsphinx/model/en-us/en-us'],
+    ['espeak-ng', '/usr/bin/espeak-ng'],
+    ['sox', '/usr/bin/sox'],
+  ];
+  const missing = DEBIAN_PACKAGES.filter(([, file]) => !fs.existsSync(file)).map(([pkg]) => pkg);
+  if (missing.length === 0) return;
+  process.stderr.write(`missing Debian packages: ${missing.join(', ')}; installing them (apt-get)...\n`);
   const sudo = process.getuid && process.getuid() !== 0 ? ['sudo'] : [];
-  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', 'chromium']]) {
+  for (const args of [['apt-get', 'update'], ['apt-get', 'install', '-y', '--no-install-recommends', ...missing]]) {
     const r = spawnSync(sudo.length ? 'sudo' : args[0], sudo.length ? args : args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
     if (r.status !== 0) {
-      process.stderr.write('could not install chromium; the browser tests will fail\n');
+      process.stderr.write(`could not install ${missing.join(', ')}; the browser and voice tests will fail or be skipped\n`);
       return;
     }
   }

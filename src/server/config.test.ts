@@ -27,6 +27,8 @@ const DEFAULTS: Config = {
   dataDir: '/home/tester/.local/share/ccpty',
   logLevel: 'info',
   token: null,
+  tokenFile: null,
+  tokenOnCommandLine: false,
   noAuth: false,
   allowedHosts: [],
   allowedOrigins: [],
@@ -34,6 +36,9 @@ const DEFAULTS: Config = {
   tlsKey: null,
   maxSessions: 50,
   maxViewers: 128,
+  scrollback: 2000,
+  stt: null,
+  tts: null,
 };
 
 test('defaults', () => {
@@ -61,6 +66,7 @@ const OPTIONS: readonly OptionCase[] = [
   { field: 'workspace', flags: ['-w', '--workspace'], envName: 'ECHOKIT_WORKING_PATH', value: '/srv/ws', expected: { workspace: '/srv/ws' } },
   { field: 'dataDir', flags: ['--data-dir'], envName: 'CCPTY_DATA_DIR', value: '/var/lib/ccpty', expected: { dataDir: '/var/lib/ccpty' } },
   { field: 'logLevel', flags: ['--log-level'], envName: 'CCPTY_LOG_LEVEL', value: 'debug', expected: { logLevel: 'debug' } },
+  { field: 'scrollback', flags: ['--scrollback'], envName: 'CCPTY_SCROLLBACK', value: '10000', expected: { scrollback: 10000 } },
 ];
 
 for (const o of OPTIONS) {
@@ -90,6 +96,7 @@ for (const o of OPTIONS) {
       workspace: '/flag/ws',
       dataDir: '/flag/data',
       logLevel: 'warn',
+      scrollback: '0',
     };
     const c = run([o.flags[0] as string, flagValue[o.field]!], env);
     const fromFlag = run([o.flags[0] as string, flagValue[o.field]!]);
@@ -322,6 +329,7 @@ for (const [argv, expected] of BAD_ARGS) {
 test('access flags', () => {
   const c = run(['--token', 'a-long-enough-token_123', '--allowed-host', 'mac.lan', '--allowed-host', 'box', '--allowed-origin', 'https://proxy.example:8443', '--max-sessions', '3', '--max-viewers', '2', '--tls-cert', 'c.pem', '--tls-key', 'k.pem']);
   assert.equal(c.token, 'a-long-enough-token_123');
+  assert.equal(c.tokenOnCommandLine, true, 'a flag is visible in ps: the server warns');
   assert.deepEqual(c.allowedHosts, ['mac.lan', 'box']);
   assert.deepEqual(c.allowedOrigins, ['https://proxy.example:8443']);
   assert.equal(c.maxSessions, 3);
@@ -340,7 +348,52 @@ test('access flag errors', () => {
   assert.match(error(['token', 'forget']), /unknown command/);
 });
 
+test('--scrollback: 0 to 100000 lines', () => {
+  assert.equal(run(['--scrollback', '0']).scrollback, 0);
+  assert.equal(run(['--scrollback', '100000']).scrollback, 100000);
+  for (const bad of ['-1', '100001', '1.5', 'many', ' 5']) assert.match(error([`--scrollback=${bad}`]), /--scrollback .* whole number of lines from 0 to 100000/);
+  assert.match(error([], { CCPTY_SCROLLBACK: 'x' }), /--scrollback/);
+});
+
+test('--token-file / CCPTY_TOKEN_FILE name a file; a token from the environment is not on the command line', () => {
+  assert.equal(run(['--token-file', '~/t.txt']).tokenFile, '/home/tester/t.txt');
+  assert.equal(run([], { CCPTY_TOKEN_FILE: '/run/ccpty-token' }).tokenFile, '/run/ccpty-token');
+  const fromEnv = run([], { CCPTY_TOKEN: 'a-long-enough-token_123' });
+  assert.equal(fromEnv.token, 'a-long-enough-token_123');
+  assert.equal(fromEnv.tokenOnCommandLine, false);
+  assert.match(error(['--token', 'a-long-enough-token_123', '--token-file', '/t']), /once/);
+});
+
 test('token rotate', () => {
   const r = parseConfig(['token', 'rotate', '--data-dir', '/d'], {}, HOME);
   assert.equal(r.kind, 'rotate-token');
+});
+
+test('voice: speech-to-text and text-to-speech servers, with defaults', () => {
+  const c = run(['--stt-url', 'https://api.openai.com/v1/', '--tts-url', 'http://127.0.0.1:8000/v1']);
+  assert.deepEqual(c.stt, { url: 'https://api.openai.com/v1', key: null, model: 'whisper-1', language: null });
+  assert.deepEqual(c.tts, { url: 'http://127.0.0.1:8000/v1', key: null, model: 'tts-1', voice: 'alloy', format: 'mp3' });
+  const full = run(['--stt-url', 'http://localhost:8080/inference', '--stt-key', 'sk-abc', '--stt-model', 'Systran/faster-whisper-small', '--stt-language', 'ZH',
+    '--tts-url', 'https://api.openai.com/v1', '--tts-key', 'sk-def', '--tts-model', 'gpt-4o-mini-tts', '--tts-voice', 'af_heart', '--tts-format', 'wav']);
+  assert.deepEqual(full.stt, { url: 'http://localhost:8080/inference', key: 'sk-abc', model: 'Systran/faster-whisper-small', language: 'zh' });
+  assert.deepEqual(full.tts, { url: 'https://api.openai.com/v1', key: 'sk-def', model: 'gpt-4o-mini-tts', voice: 'af_heart', format: 'wav' });
+  const env = run([], { CCPTY_STT_URL: 'https://api.groq.com/openai/v1', CCPTY_STT_KEY: 'gsk_1', CCPTY_STT_MODEL: 'whisper-large-v3-turbo', CCPTY_STT_LANGUAGE: 'en',
+    CCPTY_TTS_URL: 'https://tts.lan/v1', CCPTY_TTS_VOICE: 'nova', CCPTY_TTS_FORMAT: 'opus' });
+  assert.deepEqual(env.stt, { url: 'https://api.groq.com/openai/v1', key: 'gsk_1', model: 'whisper-large-v3-turbo', language: 'en' });
+  assert.deepEqual(env.tts, { url: 'https://tts.lan/v1', key: null, model: 'tts-1', voice: 'nova', format: 'opus' });
+  assert.equal(run(['--stt-url', 'http://a.lan/v1'], { CCPTY_STT_URL: 'http://b.lan/v1' }).stt?.url, 'http://a.lan/v1', 'the flag wins');
+});
+
+test('voice option errors', () => {
+  assert.match(error(['--stt-url', 'ftp://x/v1']), /--stt-url "ftp:\/\/x\/v1" is not an http\(s\) URL/);
+  assert.match(error(['--stt-url', 'not a url']), /is not an http\(s\) URL/);
+  assert.match(error(['--tts-url', 'https://user:pw@x/v1']), /--tts-url .* is not an http\(s\) URL/);
+  assert.match(error(['--stt-url', 'https://x/v1?key=1']), /without a query/);
+  assert.match(error(['--stt-key', 'sk-1']), /--stt-key needs --stt-url/);
+  assert.match(error([], { CCPTY_TTS_VOICE: 'nova' }), /--tts-voice needs --tts-url/);
+  assert.match(error(['--stt-url', 'https://x/v1', '--stt-key', 'has space']), /--stt-key must be 1-512 printable/);
+  assert.match(error(['--stt-url', 'https://x/v1', '--stt-key', 'sk\r\nX-Evil: 1']), /--stt-key must be/);
+  assert.match(error(['--stt-url', 'https://x/v1', '--stt-language', 'english']), /ISO-639-1/);
+  assert.match(error(['--tts-url', 'https://x/v1', '--tts-format', 'pcm']), /one of mp3, opus, aac, flac, wav/);
+  assert.match(error(['--tts-url', 'https://x/v1', '--tts-model', 'a b']), /--tts-model/);
 });

@@ -1,6 +1,10 @@
 /** Command line and environment → typed config. Pure: no I/O, so it is table-testable. */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { DEFAULT_SCROLLBACK } from './terminal/mirror.js';
+
+/** 100,000 lines at 120 columns hold ~150 MiB per session: more is surely a typo. */
+const MAX_SCROLLBACK = 100_000;
 
 export interface Config {
   /** Shell command line for each session; null = the built-in Claude Code launcher. */
@@ -13,6 +17,10 @@ export interface Config {
   logLevel: string;
   /** Owner token given by flag/env (else generated on first start, stored hashed). */
   token: string | null;
+  /** A file holding the owner token (`--token-file`): read at start, never on the command line. */
+  tokenFile: string | null;
+  /** The token came as `--token` on the command line, where `ps` shows it to every local user. */
+  tokenOnCommandLine: boolean;
   noAuth: boolean;
   allowedHosts: string[];
   allowedOrigins: string[];
@@ -20,6 +28,32 @@ export interface Config {
   tlsKey: string | null;
   maxSessions: number;
   maxViewers: number;
+  /** Lines of scrollback each session's terminal mirror keeps for joining viewers. */
+  scrollback: number;
+  /** Speech-to-text: an OpenAI-compatible server (null: voice input is off). */
+  stt: SttConfig | null;
+  /** Text-to-speech: an OpenAI-compatible server (null: browsers read aloud with their own voice). */
+  tts: TtsConfig | null;
+}
+
+export interface SttConfig {
+  /** Base URL (`/audio/transcriptions` is appended), or a full `…/audio/transcriptions` or `…/inference` URL. */
+  url: string;
+  key: string | null;
+  model: string;
+  /** ISO-639-1 code sent as `language`; null: the server detects it. */
+  language: string | null;
+}
+
+export const TTS_FORMATS = ['mp3', 'opus', 'aac', 'flac', 'wav'] as const;
+
+export interface TtsConfig {
+  /** Base URL (`/audio/speech` is appended), or a full `…/audio/speech` URL. */
+  url: string;
+  key: string | null;
+  model: string;
+  voice: string;
+  format: (typeof TTS_FORMATS)[number];
 }
 
 export type ConfigResult =
@@ -47,8 +81,11 @@ Options (flags win over environment variables):
       --log-level LEVEL     fatal|error|warn|info|debug|trace|silent [env CCPTY_LOG_LEVEL] (default: info)
 
 Access (every route and socket needs the access token, loopback included):
-      --token TOKEN         set the access token (16-256 of A-Z a-z 0-9 _ - . ~) [env CCPTY_TOKEN]
-                            (default: generated on first start, stored hashed, printed once)
+      --token-file FILE     read the access token from FILE (16-256 of A-Z a-z 0-9 _ - . ~)
+                            [env CCPTY_TOKEN_FILE] (default: generated on first start, stored
+                            hashed, printed once)
+      --token TOKEN         the access token itself [env CCPTY_TOKEN]; as a flag it shows in
+                            "ps" to every local user: prefer --token-file
       --no-auth             no access token; refused unless the bind address is loopback
       --allowed-host NAME   another host name this server is reached by (repeatable)
                             [env CCPTY_ALLOWED_HOSTS, comma-separated]
@@ -58,6 +95,19 @@ Access (every route and socket needs the access token, loopback included):
       --tls-key FILE        and this private key (PEM) [env CCPTY_TLS_KEY]
       --max-sessions N      running sessions at most (default: 50) [env CCPTY_MAX_SESSIONS]
       --max-viewers N       sockets per session at most (default: 128) [env CCPTY_MAX_VIEWERS]
+      --scrollback N        lines of scrollback a session keeps for viewers who join, 0-100000
+                            (~1.5 KiB a line at 120 columns) (default: 2000) [env CCPTY_SCROLLBACK]
+
+Voice (OpenAI-compatible speech servers; the keys never reach a browser):
+      --stt-url URL         speech-to-text base URL, e.g. https://api.openai.com/v1 [env CCPTY_STT_URL]
+      --stt-key KEY         its API key, sent as a Bearer token [env CCPTY_STT_KEY]
+      --stt-model NAME      (default: whisper-1) [env CCPTY_STT_MODEL]
+      --stt-language CODE   ISO-639-1, e.g. en, zh (default: detected) [env CCPTY_STT_LANGUAGE]
+      --tts-url URL         text-to-speech base URL (default: the browser's own voice) [env CCPTY_TTS_URL]
+      --tts-key KEY         its API key [env CCPTY_TTS_KEY]
+      --tts-model NAME      (default: tts-1) [env CCPTY_TTS_MODEL]
+      --tts-voice NAME      (default: alloy) [env CCPTY_TTS_VOICE]
+      --tts-format FORMAT   mp3|opus|aac|flac|wav (default: mp3) [env CCPTY_TTS_FORMAT]
   -h, --help                this help
       --version             the version
 
@@ -95,6 +145,7 @@ export function parseConfig(
         'data-dir': { type: 'string' },
         'log-level': { type: 'string' },
         token: { type: 'string' },
+        'token-file': { type: 'string' },
         'no-auth': { type: 'boolean' },
         'allowed-host': { type: 'string', multiple: true },
         'allowed-origin': { type: 'string', multiple: true },
@@ -102,6 +153,16 @@ export function parseConfig(
         'tls-key': { type: 'string' },
         'max-sessions': { type: 'string' },
         'max-viewers': { type: 'string' },
+        scrollback: { type: 'string' },
+        'stt-url': { type: 'string' },
+        'stt-key': { type: 'string' },
+        'stt-model': { type: 'string' },
+        'stt-language': { type: 'string' },
+        'tts-url': { type: 'string' },
+        'tts-key': { type: 'string' },
+        'tts-model': { type: 'string' },
+        'tts-voice': { type: 'string' },
+        'tts-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -139,6 +200,8 @@ export function parseConfig(
   }
 
   const token = pick(values.token, 'CCPTY_TOKEN') ?? null;
+  const tokenFile = pick(values['token-file'], 'CCPTY_TOKEN_FILE') ?? null;
+  if (token !== null && tokenFile !== null) return { kind: 'error', message: 'give the access token once: --token or --token-file, not both' };
   if (token !== null && !/^[A-Za-z0-9_\-.~]{16,256}$/.test(token)) {
     return { kind: 'error', message: '--token must be 16-256 characters of A-Z a-z 0-9 _ - . ~' };
   }
@@ -161,6 +224,12 @@ export function parseConfig(
   if (typeof maxSessions === 'string') return { kind: 'error', message: maxSessions };
   const maxViewers = count(pick(values['max-viewers'], 'CCPTY_MAX_VIEWERS') ?? '128', 'max-viewers');
   if (typeof maxViewers === 'string') return { kind: 'error', message: maxViewers };
+  const scrollbackRaw = pick(values.scrollback, 'CCPTY_SCROLLBACK') ?? String(DEFAULT_SCROLLBACK);
+  if (!/^\d{1,6}$/.test(scrollbackRaw) || Number(scrollbackRaw) > MAX_SCROLLBACK) {
+    return { kind: 'error', message: `--scrollback "${scrollbackRaw.slice(0, 40)}" is not a whole number of lines from 0 to ${MAX_SCROLLBACK}` };
+  }
+  const voice = parseVoice((name) => pick((values as Record<string, string | undefined>)[name], `CCPTY_${name.toUpperCase().replace('-', '_')}`));
+  if (typeof voice === 'string') return { kind: 'error', message: voice };
 
   const expand = (p: string): string => path.resolve(p.startsWith('~/') || p === '~' ? path.join(home, p.slice(1)) : p);
   const xdg = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
@@ -176,6 +245,8 @@ export function parseConfig(
       dataDir: expand(pick(values['data-dir'], 'CCPTY_DATA_DIR') ?? path.join(xdg, 'ccpty')),
       logLevel,
       token,
+      tokenFile: tokenFile === null ? null : expand(tokenFile),
+      tokenOnCommandLine: values.token !== undefined,
       noAuth,
       allowedHosts: list(values['allowed-host'], 'CCPTY_ALLOWED_HOSTS'),
       allowedOrigins,
@@ -183,8 +254,61 @@ export function parseConfig(
       tlsKey: tlsKey === null ? null : expand(tlsKey),
       maxSessions,
       maxViewers,
+      scrollback: Number(scrollbackRaw),
+      ...voice,
     },
   };
+}
+
+type VoiceOption = `${'stt' | 'tts'}-${'url' | 'key' | 'model' | 'language' | 'voice' | 'format'}`;
+
+/** The voice options (flag or CCPTY_STT_* / CCPTY_TTS_* env); an error message when one is invalid. */
+function parseVoice(pick: (name: VoiceOption) => string | undefined): { stt: SttConfig | null; tts: TtsConfig | null } | string {
+  // Printable ASCII without spaces: these go into HTTP headers and JSON as given.
+  const token = (name: VoiceOption, max: number): string | null | undefined => {
+    const v = pick(name);
+    if (v === undefined) return null;
+    return /^[\x21-\x7e]+$/.test(v) && v.length <= max ? v : undefined;
+  };
+  const url = (name: 'stt-url' | 'tts-url'): string | null | undefined => {
+    const v = pick(name);
+    if (v === undefined) return null;
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      return undefined;
+    }
+    return /^https?:$/.test(u.protocol) && !u.username && !u.password && !u.search && !u.hash ? u.href.replace(/\/+$/, '') : undefined;
+  };
+  const bad = (name: VoiceOption, what: string): string => `--${name} "${(pick(name) ?? '').slice(0, 60)}" is not ${what}`;
+  const result: { stt: SttConfig | null; tts: TtsConfig | null } = { stt: null, tts: null };
+  for (const kind of ['stt', 'tts'] as const) {
+    const base = url(`${kind}-url`);
+    if (base === undefined) return bad(`${kind}-url`, 'an http(s) URL without a query, e.g. https://api.openai.com/v1');
+    const key = token(`${kind}-key`, 512);
+    if (key === undefined) return `--${kind}-key must be 1-512 printable characters without spaces`;
+    const model = token(`${kind}-model`, 200);
+    if (model === undefined) return bad(`${kind}-model`, 'a model name (1-200 printable characters, no spaces)');
+    const others: VoiceOption[] = kind === 'stt' ? ['stt-language'] : ['tts-voice', 'tts-format'];
+    if (base === null) {
+      const given = [`${kind}-key`, `${kind}-model`, ...others].find((n) => pick(n as VoiceOption) !== undefined);
+      if (given) return `--${given} needs --${kind}-url`;
+      continue;
+    }
+    if (kind === 'stt') {
+      const language = pick('stt-language') ?? null;
+      if (language !== null && !/^[a-z]{2,3}$/i.test(language)) return bad('stt-language', 'an ISO-639-1 language code such as en or zh');
+      result.stt = { url: base, key, model: model ?? 'whisper-1', language: language?.toLowerCase() ?? null };
+    } else {
+      const voice = token('tts-voice', 100);
+      if (voice === undefined) return bad('tts-voice', 'a voice name (1-100 printable characters, no spaces)');
+      const format = pick('tts-format') ?? 'mp3';
+      if (!(TTS_FORMATS as readonly string[]).includes(format)) return bad('tts-format', `one of ${TTS_FORMATS.join(', ')}`);
+      result.tts = { url: base, key, model: model ?? 'tts-1', voice: voice ?? 'alloy', format: format as TtsConfig['format'] };
+    }
+  }
+  return result;
 }
 
 export function isLoopback(host: string): boolean {

@@ -14,19 +14,30 @@ import { claudeLauncher, customLauncher, resolveClaudeBinary, type Launcher } fr
 import { parseConfig, type Config } from './config.js';
 import { ensureDir } from './fs-util.js';
 import { E, sendHttpError } from './errors.js';
-import { handleRequest, redactUrl } from './http/app.js';
+import { handleRequest, redactUrl, requestUrl } from './http/app.js';
 import type { RouteContext } from './http/routes.js';
 import { AuthStore } from './auth/auth-store.js';
-import { Guard } from './auth/guard.js';
+import { Guard, splitPrefix } from './auth/guard.js';
 import { hashSecret, newSecret } from './auth/secrets.js';
 import { openDb, type Db } from './store/db.js';
 import { createLogger, type Logger } from './log.js';
 import { SessionRegistry } from './sessions/registry.js';
 import { ActivityTracker } from './state/activity-tracker.js';
 import { SessionStore } from './store/store.js';
+import { createVoice } from './voice/voice.js';
 import { WsEndpoint } from './ws/server.js';
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
+/**
+ * Open connections at most: 50 sessions × (128 share-link viewers at the most, in practice a
+ * few) fit well below it, and a flood of idle connections stops here instead of at the file
+ * descriptor limit (1024 by default), which would stop new PTYs too.
+ */
+const MAX_CONNECTIONS = 800;
+/** A request's headers must arrive within this (slowloris); a browser sends them at once. */
+const HEADERS_TIMEOUT_MS = 15_000;
+/** A whole request (an upload included: 25 MiB of audio on a slow phone link) within this. */
+const REQUEST_TIMEOUT_MS = 120_000;
 
 function packageVersion(): string {
   // dist/src/server/main.js and src/server/main.ts are both three levels below the root.
@@ -80,10 +91,24 @@ function publicUrl(address: string, port: number, secure: boolean): string {
   return `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** The access token from `--token-file` (surrounding white space dropped); exits on a bad one. */
+function readTokenFile(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    fail(`cannot read --token-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!/^[A-Za-z0-9_\-.~]{16,256}$/.test(text)) fail('--token-file must hold 16-256 characters of A-Z a-z 0-9 _ - . ~');
+  return text;
+}
+
 function sessionEnv(config: Config, id: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   delete env.CCPTY_TOKEN; // the access token is the server's, never a session's
+  delete env.CCPTY_STT_KEY; // so are the speech services' keys
+  delete env.CCPTY_TTS_KEY;
   env.CLAUDE_SESSION_ID = id;
   env.ECHOKIT_WORKING_PATH = config.workspace;
   env.TERM = 'xterm-256color';
@@ -118,20 +143,26 @@ export async function main(argv: readonly string[]): Promise<void> {
     return;
   }
   // The owner token: given (stored hashed, logins kept while it is the same), or made once.
+  // Nothing a session can read may hold it: not our environment (removed below), not argv.
+  const given = config.tokenFile !== null ? readTokenFile(config.tokenFile) : config.token;
+  delete process.env.CCPTY_TOKEN;
+  if (config.tokenOnCommandLine) log.warn('--token on the command line is visible to every local user (ps): use --token-file or CCPTY_TOKEN');
   let newToken: string | null = null;
-  if (config.token !== null) {
-    if (auth.ownerTokenHash() !== hashSecret(config.token)) auth.setOwnerToken(config.token);
+  if (given !== null) {
+    if (auth.ownerTokenHash() !== hashSecret(given)) auth.setOwnerToken(given);
   } else if (auth.ownerTokenHash() === null && !config.noAuth) {
     newToken = newSecret();
     auth.setOwnerToken(newToken);
   }
 
   let hookBase = '';
+  const voice = createVoice(config);
   const registry = new SessionRegistry(store, log, {
     workspace: config.workspace,
     idleSec: config.idleSec,
     commandDisplay: config.claudeCommand ?? 'claude',
     maxSessions: config.maxSessions,
+    scrollback: config.scrollback,
     launch: (id, folder, hookSecret) => {
       const env = sessionEnv(config, id);
       // Hooks post back on loopback, to the address we actually listen on.
@@ -139,7 +170,10 @@ export async function main(argv: readonly string[]): Promise<void> {
       env.CCPTY_HOOK_SECRET = hookSecret;
       return { spec: launcher(id, folder, env), env };
     },
-    tracker: (kind, id, host) => (kind === 'claude' ? new ClaudeTracker(id, host, log) : new ActivityTracker(host)),
+    tracker: (kind, id, sessionHost) => {
+      const host = voice.replies.observe(id, sessionHost); // keeps each session's last reply for `speak`
+      return kind === 'claude' ? new ClaudeTracker(id, host, log) : new ActivityTracker(host);
+    },
   });
   const guard = new Guard(auth, { enabled: !config.noAuth, bindHost: config.host, extraHosts: config.allowedHosts, extraOrigins: config.allowedOrigins });
   const ws = new WsEndpoint(registry, log, guard, config.maxViewers, config.maxSessions);
@@ -149,7 +183,9 @@ export async function main(argv: readonly string[]): Promise<void> {
     version,
     auth,
     closeShare: (id) => ws.closeShare(id),
+    hasCredential: (req) => guard.authenticate(req, splitPrefix(requestUrl(req.url)?.pathname ?? '/').secret).principal !== null,
     origin: (req) => `${secure ? 'https' : 'http'}://${req.headers.host ?? `${config.host}:${config.port}`}`,
+    voice,
   };
   const deps = { ctx, guard, log, secure };
 
@@ -189,7 +225,21 @@ export async function main(argv: readonly string[]): Promise<void> {
       socket.destroy();
     }
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  // A request Node cannot parse gets a plain answer, not a silent reset: 431 for headers past
+  // Node's limit, 400 for the rest; then the connection closes.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && !(socket as unknown as { _httpMessage?: unknown })._httpMessage) {
+      const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else {
+      socket.destroy();
+    }
+  });
+  // Bounded: connections past this are refused by the kernel's backlog, not accepted and held.
+  server.maxConnections = MAX_CONNECTIONS;
+  // Slow clients (slowloris): headers must arrive within HEADERS_TIMEOUT_MS.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -216,6 +266,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   process.stdout.write(`ccpty ${version} listening on ${url}\n`);
   // Printed once, on stdout only (never to the log): only its hash is kept.
   if (newToken) process.stdout.write(`Login URL (shown once; \`ccpty token rotate\` makes a new one): ${url}/?token=${newToken}\n`);
+  // Every start says how to get in: the token is stored hashed, so its URL cannot be shown again.
+  else if (!config.noAuth) process.stdout.write(`Log in at ${url}/ with the access token${config.token !== null ? ' you gave (--token / CCPTY_TOKEN)' : ''}; lost it? \`npx ccpty token rotate\` prints a new login URL (and ends every login).\n`);
   if (config.noAuth) log.warn('authentication is off (--no-auth): anyone who can reach the loopback port can run commands as you');
 
   let shuttingDown = false;

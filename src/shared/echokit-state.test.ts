@@ -22,6 +22,7 @@ const BASH_PRE_USE = state({ state: 'PreUseTool', request: [{ id: 'toolu_1', nam
 const CASES: ReadonlyArray<readonly [string, ServerMessage, unknown]> = [
   ['idle', { type: 'session_idle', session_id: S }, state({ state: 'Idle' })],
   ['running: not a state of this variant', { type: 'session_running', session_id: S, prompt: 'hi' }, null],
+  ['the PTY size (a ccpty extension): not sent', { type: 'session_size', session_id: S, cols: 120, rows: 40 }, null],
   ['output', { type: 'session_output', session_id: S, output: 'DONE', is_thinking: false }, state({ state: 'Output', output: 'DONE', is_thinking: false })],
   ['thinking', { type: 'session_output', session_id: S, output: 'hmm', is_thinking: true }, state({ state: 'Output', output: 'hmm', is_thinking: true })],
   [

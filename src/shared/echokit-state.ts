@@ -56,6 +56,7 @@ export function echokitEncoder(): (m: ServerMessage) => object | null {
         announced = null;
         return state({ state: 'Idle' });
       case 'session_running':
+      case 'session_size': // a ccpty extension that client cannot decode
         return null;
       case 'session_output':
         return state({ state: 'Output', output: m.output, is_thinking: m.is_thinking });

@@ -13,6 +13,12 @@ export const ERRORS = {
   invalid_input_for_state: { status: 409, close: 4409 },
   /** The server failed; the message may not have been applied. */
   internal_error: { status: 500, close: 1011 },
+  /**
+   * Input to a stopped session whose last two runs each exited within seconds of starting: it
+   * is not restarted by input (a terminal's automatic replies would relaunch it in a loop);
+   * only an explicit `create_session` starts it.
+   */
+  restart_blocked: { status: 409, close: 4409 },
   /** A credential, but not for this: a view-only link acting, a link beyond its session, a foreign Origin. */
   forbidden: { status: 403, close: 4403 },
   /** A server limit (running sessions, viewers per session) was reached. */
@@ -26,6 +32,20 @@ export const ERRORS = {
   /** No such route or resource (not a session). */
   not_found: { status: 404, close: 4404 },
   method_not_allowed: { status: 405, close: 4405 },
+  /** Voice: an upload that is not audio/wav, audio/webm, audio/ogg or audio/mpeg. */
+  unsupported_media_type: { status: 415, close: 4415 },
+  /** Voice: no speech-to-text server is configured (--stt-url). */
+  stt_not_configured: { status: 503, close: 4503 },
+  /** Voice: no text-to-speech server is configured (--tts-url); a browser reads with its own voice. */
+  tts_not_configured: { status: 503, close: 4503 },
+  /** Voice: the speech server (speech-to-text or text-to-speech) could not be reached. */
+  upstream_unreachable: { status: 502, close: 4502 },
+  /** Voice: the speech server did not answer in time. */
+  upstream_timeout: { status: 504, close: 4504 },
+  /** Voice: the speech server refused for its rate limit or quota. */
+  upstream_rate_limited: { status: 429, close: 4429 },
+  /** Voice: the speech server answered with an error, or with no transcript or audio. */
+  upstream_error: { status: 502, close: 4502 },
 } as const satisfies Record<string, { status: number; close: number }>;
 
 export type ErrorCode = keyof typeof ERRORS;

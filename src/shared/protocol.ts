@@ -125,6 +125,8 @@ export type ServerMessage =
   | { type: 'session_tool_request'; session_id: string; tool_name: string; tool_input: unknown; tool_use_id?: string }
   /** `interrupted`: the call ended without its result (cut off by cancel, or declined). */
   | { type: 'session_tool_result'; session_id: string; tool_name: string; tool_use_id?: string; is_error: boolean; interrupted?: boolean }
+  /** The PTY's size (ccpty): on attach, before the snapshot, and after every change. */
+  | SessionSizeMessage
   | SessionErrorMessage
   | HelloReply
   | { type: 'pong' };
@@ -139,6 +141,17 @@ export interface HelloReply {
 }
 
 export const PROTOCOL_VERSION = 1;
+
+/**
+ * One PTY size per session, whoever watches it (DESIGN.md §8): a viewer renders exactly these
+ * cols × rows (scaled or letterboxed to its window), so what it shows is never re-wrapped.
+ */
+export interface SessionSizeMessage {
+  type: 'session_size';
+  session_id: string;
+  cols: number;
+  rows: number;
+}
 
 export interface SessionErrorMessage {
   type: 'session_error';

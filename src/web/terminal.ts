@@ -1,6 +1,12 @@
 /**
- * xterm.js with the addons a person expects (fit, WebGL with a clean fallback, Unicode 11
- * widths, links, search, clipboard), acknowledging output only once xterm has parsed it.
+ * xterm.js with the addons a person expects (WebGL with a clean fallback, Unicode 11 widths,
+ * links, search, clipboard), acknowledging output only once xterm has parsed it.
+ *
+ * One size for everyone (DESIGN.md §8): the terminal always has exactly the PTY's cols × rows,
+ * as the server announces them (`setPtySize`); it never re-wraps to its window. When the grid
+ * is larger than the space it has, it is scaled down to fit; when smaller, it is centred on
+ * the terminal's own background (letterboxed). `proposed()` says what would fit this window, for
+ * the page to ask for when this viewer drives the size.
  */
 import { Terminal, type ITheme } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
@@ -10,17 +16,41 @@ import { WebLinksAddon } from '@xterm/addon-web-links';
 import { SearchAddon } from '@xterm/addon-search';
 import { ClipboardAddon } from '@xterm/addon-clipboard';
 import { ACK_EVERY_BYTES } from '../shared/flow';
+import { isAutomaticReply } from '../shared/terminal-replies';
+import { EscapeBounds } from '../shared/escape-bounds';
+import { touchScroll } from './touch-scroll';
 
-const DARK: ITheme = { background: '#1d232a', foreground: '#d7dde4', cursor: '#d7dde4', selectionBackground: '#3b4a5c' };
-const LIGHT: ITheme = { background: '#ffffff', foreground: '#1f2937', cursor: '#1f2937', selectionBackground: '#c7d2fe' };
+/** System monospace fonts, then the symbols Claude Code draws that they may lack (styles.css). */
+export const FONT_FAMILY = 'ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", "Liberation Mono", monospace, "ccpty symbols"';
+/** Characters of the shipped symbols font, loaded before the first paint. */
+const SYMBOLS_SAMPLE = '\u23fa\u23bf\u23f8\u23f5';
+/** xterm's scrollbar (overlaid on the grid's right edge; the fit leaves room for it). */
+const SCROLLBAR_PX = 14;
+/** The server's size limits (sessions/session.ts SIZE_LIMITS): asking for less gets this much. */
+export const SIZE_LIMITS = { minCols: 20, maxCols: 500, minRows: 5, maxRows: 200 } as const;
+/** Parsed bytes are acked at once past ACK_EVERY_BYTES, else after this quiet time. */
+const ACK_DELAY_MS = 100;
+
+export interface Size {
+  cols: number;
+  rows: number;
+}
 
 export interface TerminalOptions {
   readOnly: boolean;
-  /** Keys typed (or pasted) into the terminal. */
-  onInput(data: string): void;
-  onResize(cols: number, rows: number): void;
+  theme: ITheme;
+  fontSize: number;
+  screenReader: boolean;
+  /** What xterm emitted: keys typed or pasted, or (`auto`) its own answers to the program's queries. */
+  onInput(data: string, auto: boolean): void;
   /** `bytes` of output have been parsed (for `ack`). */
   onParsed(bytes: number): void;
+  /** The space for the terminal changed (window, keyboard, bars). */
+  onSpace(): void;
+  /** Keys for the page before xterm sees them: return false to keep them from the program. */
+  onKey(e: KeyboardEvent): boolean;
+  /** Keys the page sends itself (Page Up/Down while scrolling an alternate screen). */
+  send(keys: string): void;
 }
 
 export class TerminalView {
@@ -32,40 +62,42 @@ export class TerminalView {
   private generation = 0;
   private ackTimer: number | undefined;
   private readonly encoder = new TextEncoder();
+  /** What one escape sequence may cost this tab (a huge REP count froze xterm.js for minutes). */
+  private bounds = new EscapeBounds();
   private readonly resizeObserver: ResizeObserver;
-  private readonly dark: MediaQueryList;
-  private readonly onSchemeChange: (e: MediaQueryListEvent) => void;
+  private readonly stopTouch: () => void;
   private disposed = false;
+  /** The size the server announced; null until it has. */
+  ptySize: Size | null = null;
+  /** Current scale of the grid (1: natural size). */
+  scale = 1;
 
   constructor(
-    host: HTMLElement,
+    private readonly host: HTMLElement,
     private readonly opts: TerminalOptions,
   ) {
-    const dark = (this.dark = window.matchMedia('(prefers-color-scheme: dark)'));
     this.term = new Terminal({
       allowProposedApi: true,
       cursorBlink: !opts.readOnly,
       disableStdin: opts.readOnly,
-      fontFamily: 'ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace',
-      fontSize: window.innerWidth < 500 ? 12 : 14,
+      fontFamily: FONT_FAMILY,
+      fontSize: opts.fontSize,
       scrollback: 10_000,
-      theme: dark.matches ? DARK : LIGHT,
+      theme: opts.theme,
+      screenReaderMode: opts.screenReader,
+      cols: 80,
+      rows: 24,
     });
-    const paint = (isDark: boolean): void => {
-      const theme = isDark ? DARK : LIGHT;
-      this.term.options.theme = theme;
-      host.style.background = theme.background ?? ''; // the padding around the grid too
-    };
-    paint(dark.matches);
-    this.onSchemeChange = (e) => paint(e.matches);
-    dark.addEventListener('change', this.onSchemeChange);
+    this.paintBackground(opts.theme);
     this.term.loadAddon(this.fit);
     this.term.loadAddon(new Unicode11Addon());
     this.term.unicode.activeVersion = '11';
     this.term.loadAddon(new WebLinksAddon());
     this.term.loadAddon(this.search);
     this.term.loadAddon(new ClipboardAddon());
+    this.term.attachCustomKeyEventHandler((e) => opts.onKey(e));
     this.term.open(host);
+    this.term.textarea?.setAttribute('aria-label', opts.readOnly ? 'Terminal (view only)' : 'Terminal');
     try {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => webgl.dispose()); // back to the DOM renderer
@@ -73,14 +105,22 @@ export class TerminalView {
     } catch {
       // no WebGL (headless, old phone): the DOM renderer is fine
     }
-    if (!opts.readOnly) {
-      this.term.onData((d) => opts.onInput(d));
-      this.term.onBinary((d) => opts.onInput(d));
-    }
-    this.term.onResize(({ cols, rows }) => opts.onResize(cols, rows));
-    this.resizeObserver = new ResizeObserver(() => this.refit());
+    this.term.onData((d) => opts.onInput(d, isAutomaticReply(d)));
+    this.term.onBinary((d) => opts.onInput(d, false));
+    this.term.onResize(() => this.layout());
+    this.resizeObserver = new ResizeObserver(() => {
+      this.layout();
+      opts.onSpace();
+    });
     this.resizeObserver.observe(host);
-    this.refit();
+    this.stopTouch = touchScroll(host, this.term, () => this.rowHeight(), (k) => opts.send(k));
+    // The symbols font is drawn into WebGL's glyph atlas: have it before glyphs are cached.
+    void document.fonts?.load(`${opts.fontSize}px "ccpty symbols"`, SYMBOLS_SAMPLE).then(() => {
+      if (this.disposed) return;
+      this.term.clearTextureAtlas();
+      this.term.refresh(0, this.term.rows - 1);
+    }, () => undefined);
+    this.layout();
   }
 
   /** Stops observing, drops the pending ack and disposes xterm (and its addons). */
@@ -88,31 +128,105 @@ export class TerminalView {
     if (this.disposed) return;
     this.disposed = true;
     this.resizeObserver.disconnect();
-    this.dark.removeEventListener('change', this.onSchemeChange);
+    this.stopTouch();
     window.clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     this.term.dispose();
   }
 
-  refit(): void {
-    if (this.disposed) return;
+  /** The grid that would fill this window at the current font size (within the server's limits). */
+  proposed(): Size | null {
+    if (this.disposed) return null;
+    let dims: Size | undefined;
     try {
-      this.fit.fit();
+      dims = this.fit.proposeDimensions();
     } catch {
-      // not laid out yet
+      return null; // not laid out yet
     }
+    if (!dims || !Number.isFinite(dims.cols) || !Number.isFinite(dims.rows) || this.host.clientWidth === 0) return null;
+    return {
+      cols: Math.min(SIZE_LIMITS.maxCols, Math.max(SIZE_LIMITS.minCols, dims.cols)),
+      rows: Math.min(SIZE_LIMITS.maxRows, Math.max(SIZE_LIMITS.minRows, dims.rows)),
+    };
+  }
+
+  /**
+   * The PTY's size: the grid takes it in order with the output (after what was written before
+   * this, before what comes after), so nothing is drawn at a size it was not printed for.
+   */
+  setPtySize(size: Size): void {
+    this.ptySize = size;
+    if (this.disposed) return;
+    this.term.write('', () => {
+      if (this.disposed) return;
+      if (this.term.cols !== size.cols || this.term.rows !== size.rows) this.term.resize(size.cols, size.rows);
+      this.layout();
+    });
+  }
+
+  /** Scales the grid down to fit, or centres it on the terminal background. */
+  layout(): void {
+    if (this.disposed) return;
+    const el = this.term.element;
+    const screen = el?.querySelector<HTMLElement>('.xterm-screen');
+    if (!el || !screen || screen.offsetWidth === 0) return;
+    const cs = getComputedStyle(el);
+    const padX = parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight);
+    const padY = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom);
+    const naturalW = screen.offsetWidth + padX + SCROLLBAR_PX;
+    const naturalH = screen.offsetHeight + padY;
+    el.style.width = `${naturalW}px`;
+    el.style.height = `${naturalH}px`;
+    const w = this.host.clientWidth;
+    const h = this.host.clientHeight;
+    if (w === 0 || h === 0) return;
+    this.scale = Math.min(1, w / naturalW, h / naturalH);
+    el.style.transform = this.scale < 1 ? `scale(${this.scale})` : '';
+    el.style.left = `${Math.max(0, (w - naturalW * this.scale) / 2)}px`;
+  }
+
+  /** Whether the grid is shown other than at its natural size in this window's proposal. */
+  get fitsWindow(): boolean {
+    const p = this.proposed();
+    return !p || !this.ptySize || (p.cols === this.ptySize.cols && p.rows === this.ptySize.rows);
+  }
+
+  /** A row's height on screen (CSS px). */
+  private rowHeight(): number {
+    const screen = this.term.element?.querySelector<HTMLElement>('.xterm-screen');
+    return screen && this.term.rows > 0 ? (screen.offsetHeight / this.term.rows) * this.scale : 16;
+  }
+
+  setTheme(theme: ITheme): void {
+    this.term.options.theme = theme;
+    this.paintBackground(theme);
+  }
+
+  setFontSize(px: number): void {
+    this.term.options.fontSize = px;
+    this.layout();
+  }
+
+  setScreenReader(on: boolean): void {
+    this.term.options.screenReaderMode = on;
+  }
+
+  /** The letterbox and the padding in the terminal's own background: no frame of another colour. */
+  private paintBackground(theme: ITheme): void {
+    this.host.style.background = theme.background ?? '';
   }
 
   /** Writes output; once parsed it counts toward the next ack (if `counted`). */
   write(data: Uint8Array | string, counted: boolean): void {
     if (this.disposed) return;
-    const bytes = typeof data === 'string' ? this.encoder.encode(data).length : data.length;
+    const raw = typeof data === 'string' ? this.encoder.encode(data) : data;
+    const bytes = raw.length; // the server counts what it sent, bounded or not
     const gen = this.generation;
-    this.term.write(data, () => {
+    this.term.write(this.bounds.filter(raw), () => {
       if (!counted || gen !== this.generation || this.disposed) return;
       this.parsedSinceAck += bytes;
       if (this.parsedSinceAck >= ACK_EVERY_BYTES) this.flushAck();
-      else if (this.ackTimer === undefined) this.ackTimer = window.setTimeout(() => this.flushAck(), 100);
+      else if (this.ackTimer === undefined) this.ackTimer = window.setTimeout(() => this.flushAck(), ACK_DELAY_MS);
     });
   }
 
@@ -128,6 +242,7 @@ export class TerminalView {
   /** After a reconnect the server counts from zero again. */
   resetAcks(): void {
     this.generation++;
+    this.bounds = new EscapeBounds(); // the new stream starts with a snapshot, not mid-sequence
     window.clearTimeout(this.ackTimer);
     this.ackTimer = undefined;
     this.parsedSinceAck = 0;
@@ -143,5 +258,13 @@ export class TerminalView {
     const lines: string[] = [];
     for (let y = 0; y < buf.length; y++) lines.push(buf.getLine(y)?.translateToString(true) ?? '');
     return lines.join('\n');
+  }
+
+  /** The visible screen's lines (what every viewer of the session should see alike). */
+  screenLines(): string[] {
+    const buf = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < this.term.rows; y++) lines.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
+    return lines;
   }
 }

@@ -62,11 +62,14 @@ describe('session server with a shell', () => {
   test('two viewers get identical output; a late viewer gets the screen first, then live output', async () => {
     const { id, c: a } = await open(server);
     const b = await TestClient.connect(`${server.wsUrl}/ws/${id}`);
-    // b joined a running session: its first frame is the snapshot, its second the state.
+    // b joined a running session: its first frame is the PTY's size (to size its terminal
+    // before the snapshot is written into it), then the snapshot, then the state.
     await b.nextType('session_pty_output');
-    assert.ok((b.messages[0]?.output as string).startsWith('\x1bc'), 'snapshot starts with a reset');
-    assert.ok((b.messages[0]?.output as string).includes('ready$'), 'snapshot shows the prompt');
-    assert.match(b.messages[1]?.type ?? '', /^session_(idle|running)$/);
+    assert.equal(b.messages[0]?.type, 'session_size');
+    assert.deepEqual([b.messages[0]?.cols, b.messages[0]?.rows], [80, 24], 'no viewer sized it yet');
+    assert.ok((b.messages[1]?.output as string).startsWith('\x1bc'), 'snapshot starts with a reset');
+    assert.ok((b.messages[1]?.output as string).includes('ready$'), 'snapshot shows the prompt');
+    assert.match(b.messages[2]?.type ?? '', /^session_(idle|running)$/);
     a.send({ type: 'input', input: 'echo MARK; seq 1 3000; echo END-$((6*7))' });
     await a.outputContains('END-42\r\n');
     await b.outputContains('END-42\r\n');
@@ -75,7 +78,8 @@ describe('session server with a shell', () => {
 
     const late = await TestClient.connect(`${server.wsUrl}/ws/${id}`);
     const first = await late.nextType('session_pty_output');
-    assert.equal(late.messages[0], first);
+    assert.equal(late.messages[0]?.type, 'session_size');
+    assert.equal(late.messages[1], first);
     assert.ok((first.output as string).includes('END-42'), 'the snapshot holds the earlier output');
     assert.ok((first.output as string).includes('\r\n2999\r\n'), 'with scrollback');
     const from = late.messages.length;
@@ -102,12 +106,21 @@ describe('session server with a shell', () => {
     await Promise.all([c.close(), b.close()]);
   });
 
-  test('resize changes the PTY size', async () => {
-    const { c } = await open(server);
+  test('resize changes the PTY size; every viewer is told it (session_size)', async () => {
+    const { id, c } = await open(server);
+    const other = await TestClient.connect(`${server.wsUrl}/ws/${id}`);
+    await other.nextType('session_pty_output');
+    const from = other.messages.length;
     c.send({ type: 'resize', cols: 101, rows: 33 });
     c.send({ type: 'input', input: 'stty size' });
     await c.outputContains('33 101');
-    await c.close();
+    const told = await other.nextType('session_size', from);
+    assert.deepEqual([told.cols, told.rows, told.session_id], [101, 33, id]);
+    c.send({ type: 'resize', cols: 101, rows: 33 }); // the same size again: nothing to tell
+    c.send({ type: 'resize', cols: 90, rows: 30 });
+    await other.next((m) => m.type === 'session_size' && m.cols === 90, 'the next size', from);
+    assert.equal(other.messages.slice(from).filter((m) => m.type === 'session_size').length, 2, 'an unchanged size is not told again');
+    await Promise.all([c.close(), other.close()]);
   });
 
   test('REST input and its errors carry the right status', async () => {

@@ -51,6 +51,7 @@ export class AuthStore {
       addLogin: db.prepare('INSERT INTO logins (hash, created_at, expires_at) VALUES (?, ?, ?)'),
       login: db.prepare('SELECT expires_at FROM logins WHERE hash = ?'),
       dropLogins: db.prepare('DELETE FROM logins'),
+      dropLogin: db.prepare('DELETE FROM logins WHERE hash = ?'),
       dropExpired: db.prepare('DELETE FROM logins WHERE expires_at < ?'),
       addShare: db.prepare('INSERT INTO shares (id, hash, session_id, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)'),
       shareByHash: db.prepare('SELECT id, session_id, role, created_at, expires_at, revoked_at FROM shares WHERE hash = ?'),
@@ -81,6 +82,11 @@ export class AuthStore {
   loginValid(secret: string, now = Date.now()): boolean {
     const row = this.stmts.login.get(hashSecret(secret)) as { expires_at: number } | undefined;
     return !!row && row.expires_at > now;
+  }
+
+  /** Ends one login (logout): its cookie no longer opens anything, wherever it was copied. */
+  endLogin(secret: string): void {
+    this.stmts.dropLogin.run(hashSecret(secret));
   }
 
   createShare(sessionId: string, role: ShareRole, expiresAt: number | null, now = Date.now()): { share: ShareRecord; secret: string } {

@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import type { AuthStore, ShareRecord } from './auth-store.js';
+import { FailureLimiter, type CredentialKind } from './failures.js';
 import { hashSecret, plausibleSecret, sameHash } from './secrets.js';
 
 export type Principal = { kind: 'owner' } | { kind: 'share'; share: ShareRecord };
@@ -22,17 +23,11 @@ export interface GuardOptions {
   extraOrigins: readonly string[];
 }
 
-/** Failed credentials allowed per address and window before answering 429. */
-const FAILURES_PER_WINDOW = 10;
-const FAILURE_WINDOW_MS = 60_000;
-const MAX_TRACKED = 10_000;
-
 export class Guard {
   readonly enabled: boolean;
   private readonly hosts: Set<string>;
   private readonly origins: Set<string>;
-  private readonly failures = new Map<string, number[]>();
-  private prunedAt = 0;
+  private readonly failures = new FailureLimiter();
 
   /** A name or address this server turned out to answer to (its resolved bind address). */
   allowHost(host: string): void {
@@ -71,25 +66,13 @@ export class Guard {
     }
   }
 
-  /** Too many failed credentials from this address lately. */
-  limited(address: string, now = Date.now()): boolean {
-    const times = this.failures.get(address);
-    if (!times) return false;
-    while (times.length > 0 && (times[0] as number) <= now - FAILURE_WINDOW_MS) times.shift();
-    if (times.length === 0) this.failures.delete(address);
-    return times.length >= FAILURES_PER_WINDOW;
-  }
-
-  noteFailure(address: string, now = Date.now()): void {
-    // Bounded: prune at most once a window; past the cap, forget the oldest addresses.
-    if (this.failures.size > MAX_TRACKED && now - this.prunedAt > FAILURE_WINDOW_MS) {
-      this.prunedAt = now;
-      for (const a of [...this.failures.keys()]) this.limited(a, now);
-    }
-    while (this.failures.size > MAX_TRACKED) this.failures.delete(this.failures.keys().next().value as string);
-    const times = this.failures.get(address) ?? [];
-    times.push(now);
-    this.failures.set(address, times);
+  /**
+   * Counts a wrong credential of this kind from this address (see failures.ts); true when the
+   * refusal is to say 429 (too many lately) rather than 401.
+   */
+  failed(address: string, kind: CredentialKind): boolean {
+    this.failures.note(address, kind);
+    return this.failures.limited(address, kind);
   }
 
   /** Who a secret (owner token or share secret) makes the caller; null if it opens nothing. */
@@ -102,33 +85,29 @@ export class Guard {
   }
 
   /**
-   * The caller's principal from the prefix secret, the Authorization header or a cookie.
-   * `presented` says whether any credential was offered (a wrong one counts as a failure).
+   * The caller's principal from the prefix secret, the Authorization header or a cookie. Every
+   * credential offered is checked, however many failures came before: a correct one always
+   * passes. `failed` names the kind of a wrong secret offered (a stale cookie is not an attack).
    */
-  authenticate(req: IncomingMessage, prefixSecret: string | null): { principal: Principal | null; presented: boolean; limited?: boolean } {
-    if (!this.enabled) return { principal: { kind: 'owner' }, presented: false };
-    const offered: string[] = [];
-    if (prefixSecret !== null) offered.push(prefixSecret);
+  authenticate(req: IncomingMessage, prefixSecret: string | null): { principal: Principal | null; failed: CredentialKind | null } {
+    if (!this.enabled) return { principal: { kind: 'owner' }, failed: null };
+    const offered: Array<[CredentialKind, string]> = [];
+    if (prefixSecret !== null) offered.push(['prefix', prefixSecret]);
     const auth = req.headers.authorization;
-    if (auth && /^Bearer\s+/i.test(auth)) offered.push(auth.replace(/^Bearer\s+/i, '').trim());
-    // An address that failed too often may not try secrets for a while; a login cookie (which a
-    // guesser does not have) still works, so the owner is not locked out by someone else.
-    const limited = offered.length > 0 && this.limited(req.socket.remoteAddress ?? 'unknown');
-    if (limited) offered.length = 0;
-    for (const secret of offered) {
+    if (auth && /^Bearer\s+/i.test(auth)) offered.push(['bearer', auth.replace(/^Bearer\s+/i, '').trim()]);
+    for (const [, secret] of offered) {
       const p = this.principalFor(secret);
-      if (p) return { principal: p, presented: true };
+      if (p) return { principal: p, failed: null };
     }
     const cookies = parseCookies(req.headers.cookie);
     const login = cookies.get(LOGIN_COOKIE);
-    if (login && plausibleSecret(login) && this.store.loginValid(login)) return { principal: { kind: 'owner' }, presented: true };
+    if (login && plausibleSecret(login) && this.store.loginValid(login)) return { principal: { kind: 'owner' }, failed: null };
     const shareCookie = cookies.get(SHARE_COOKIE);
     if (shareCookie) {
       const share = plausibleSecret(shareCookie) ? this.store.shareBySecret(shareCookie) : null;
-      if (share) return { principal: { kind: 'share', share }, presented: true };
+      if (share) return { principal: { kind: 'share', share }, failed: null };
     }
-    // A stale cookie is not an attack; a wrong token or header is.
-    return { principal: null, presented: offered.length > 0, limited };
+    return { principal: null, failed: offered[0]?.[0] ?? null };
   }
 }
 

@@ -321,6 +321,12 @@ class FakeHost implements TrackerHost {
     this.onWrite(keys);
   }
 
+  readonly titles: string[] = [];
+
+  setTitle(title: string): void {
+    this.titles.push(title);
+  }
+
   setPrompt(prompt: string | null): boolean {
     this.prompts.push({ prompt, eventsBefore: this.events.length });
     const news = prompt !== this.prompt;
@@ -720,6 +726,16 @@ test('Stop whose reply is already in the transcript: session_output before turn_
   assert.equal(r.host.machine.name, 'idle');
 });
 
+test("Claude Code's ai-title transcript line names the session", async (t) => {
+  const file = tempTranscript(t);
+  const r = setup(t, 'idle', IDLE);
+  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'hi', transcript_path: file });
+  fs.appendFileSync(file, `${JSON.stringify({ type: 'ai-title', aiTitle: 'Greeting the user', sessionId: SID })}\n`);
+  r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'DONE' });
+  await r.advance(TRANSCRIPT_WAIT_MS + 50);
+  assert.deepEqual(r.host.titles, ['Greeting the user']);
+});
+
 test('Stop before the transcript has the reply (written ~120 ms later): the reply still goes out first', async (t) => {
   const file = tempTranscript(t);
   const r = setup(t, 'idle', IDLE);
@@ -734,7 +750,7 @@ test('Stop before the transcript has the reply (written ~120 ms later): the repl
   assert.ok((r.host.at('dispatch:turn_done') ?? Infinity) < 200, `turn_done at ${r.host.at('dispatch:turn_done')} ms`);
 });
 
-test('Stop whose reply is never written: turn_done after TRANSCRIPT_WAIT_MS, with the hook\'s reply before it', async (t) => {
+test('Stop whose reply is never written: turn_done after TRANSCRIPT_WAIT_MS; the hook\'s text is never told (replies come from the transcript only)', async (t) => {
   const file = tempTranscript(t);
   const r = setup(t, 'idle', IDLE);
   r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'hi', transcript_path: file });
@@ -742,8 +758,8 @@ test('Stop whose reply is never written: turn_done after TRANSCRIPT_WAIT_MS, wit
   await r.advance(TRANSCRIPT_WAIT_MS - 1);
   assert.deepEqual(r.host.log, ['dispatch:prompt']);
   await r.until(() => r.host.log.includes('dispatch:turn_done'), 50, 'turn_done');
-  assert.deepEqual(r.host.log, ['dispatch:prompt', 'broadcast:session_output', 'dispatch:turn_done']);
-  assert.deepEqual(r.host.outputs(), [{ output: 'DONE', is_thinking: false }]);
+  assert.deepEqual(r.host.log, ['dispatch:prompt', 'dispatch:turn_done']);
+  assert.deepEqual(r.host.outputs(), [], 'a forged Stop cannot put words in Claude\'s mouth');
   assert.ok((r.host.at('dispatch:turn_done') ?? 0) >= TRANSCRIPT_WAIT_MS);
 });
 
@@ -788,7 +804,7 @@ test('a <synthetic> "No response requested." line is not a reply', async (t) => 
 test('Stop without a transcript to follow: turn_done at once', (t) => {
   const r = setup(t, 'running', RUNNING);
   r.hook({ hook_event_name: 'Stop', last_assistant_message: 'DONE' });
-  assert.deepEqual(r.host.log, ['broadcast:session_output', 'dispatch:turn_done']);
+  assert.deepEqual(r.host.log, ['dispatch:turn_done'], 'no reply from the hook\'s text');
   assert.equal(r.host.machine.name, 'idle');
 });
 
@@ -799,7 +815,7 @@ test('a tool started and never finished when the turn ends (Stop): session_tool_
   r.hook({ hook_event_name: 'PostToolUse', tool_name: 'Read', tool_input: { file_path: '/x' }, tool_use_id: 'toolu_02', tool_response: {} });
   const before = r.host.log.length;
   r.hook({ hook_event_name: 'Stop', last_assistant_message: 'stopped' });
-  assert.deepEqual(r.host.log.slice(before), ['broadcast:session_output', 'broadcast:session_tool_result', 'dispatch:turn_done']);
+  assert.deepEqual(r.host.log.slice(before), ['broadcast:session_tool_result', 'dispatch:turn_done']);
   assert.deepEqual(r.host.results().at(-1), { type: 'session_tool_result', session_id: SID, tool_name: 'Bash', tool_use_id: 'toolu_01', is_error: true, interrupted: true });
   assert.equal(r.host.results().length, 2, 'the finished Read is not reported again');
   // Reported once: the next turn's end has nothing left open.
@@ -930,12 +946,12 @@ test('the spinner lingering within HOOK_GRACE_MS after Stop is ignored; after it
   await r.advance(1050);
   r.draw(RUNNING); // t=1100
   await r.advance(HOOK_GRACE_MS - 1100 - 1);
-  assert.deepEqual(r.host.log, ['broadcast:session_output', 'dispatch:turn_done']);
+  assert.deepEqual(r.host.log, ['dispatch:turn_done']);
   assert.equal(r.host.machine.name, 'idle');
   await r.advance(1);
   r.draw(RUNNING); // t=1200: still busy → the hook is old news
   await r.advance(1);
-  assert.deepEqual(r.host.log, ['broadcast:session_output', 'dispatch:turn_done', 'dispatch:screen_busy']);
+  assert.deepEqual(r.host.log, ['dispatch:turn_done', 'dispatch:screen_busy']);
   assert.equal(r.host.machine.name, 'running');
 });
 

@@ -78,8 +78,10 @@ export class ClaudeTracker implements StateTracker {
   private announceTimer: NodeJS.Timeout | null = null;
   private lostTimer: NodeJS.Timeout | null = null;
   private trustAnswered = false;
-  /** Replies already told since the last prompt (the Stop hook and the transcript both carry them). */
+  /** Replies already told since the last prompt (a transcript line is read more than once). */
   private told = new Set<string>();
+  /** The turn's API error text came from the transcript. */
+  private errorTold = false;
   private closed = false;
   /** Resolves the current wait for a tool call's permission check (typing waits on it). */
   private decided: Array<() => void> = [];
@@ -105,6 +107,7 @@ export class ClaudeTracker implements StateTracker {
         this.closeOpenTools(); // calls of the last turn that never got a result
         this.turn++;
         this.told = new Set();
+        this.errorTold = false;
         this.lastHookAt = now;
         this.promptAt = now;
         this.host.setPrompt(typeof p.prompt === 'string' ? p.prompt : null);
@@ -148,7 +151,7 @@ export class ClaudeTracker implements StateTracker {
         this.lastHookAt = now;
         this.lastStopAt = now;
         const last = (p as { last_assistant_message?: unknown }).last_assistant_message;
-        void this.finishTurn(typeof last === 'string' ? last : '', p.hook_event_name === 'StopFailure');
+        void this.finishTurn(typeof last === 'string' ? last : '', p.hook_event_name === 'StopFailure', typeof p.error === 'string' ? p.error.slice(0, 64) : '');
         break;
       }
       default:
@@ -197,20 +200,22 @@ export class ClaudeTracker implements StateTracker {
   /**
    * The turn's replies go out before its idle: Claude Code writes the transcript ~100-200 ms
    * after the Stop hook, so wait (briefly) for the final reply to be there, and read it all.
-   * An API error (StopFailure) is told as an error, never as a reply.
+   * Replies come from the transcript only, never from the hook's text: a process that can
+   * post hooks must not be able to put words in Claude's mouth. An API error (StopFailure) is
+   * told from the transcript's error line, marked as an error.
    */
-  private async finishTurn(last: string, failed: boolean): Promise<void> {
+  private async finishTurn(last: string, failed: boolean, error: string): Promise<void> {
     const turn = this.turn;
-    const key = `x:${last.trim()}`;
+    const done = (): boolean => (failed ? this.errorTold : !last.trim() || this.told.has(`x:${last.trim()}`));
     const deadline = Date.now() + TRANSCRIPT_WAIT_MS;
-    while (!failed && last.trim() && !this.told.has(key) && this.tail && Date.now() < deadline && !this.closed) {
+    while (!done() && this.tail && Date.now() < deadline && !this.closed) {
       this.tail.read();
-      if (this.told.has(key)) break;
+      if (done()) break;
       await delay(25);
     }
     if (this.closed || turn !== this.turn) return; // a new prompt came meanwhile
-    if (failed) this.tell(last.trim() || 'the API request failed', false, true);
-    else if (last.trim()) this.tell(last, false);
+    if (failed && !this.errorTold) this.tell(`API error${error ? ` (${error})` : ''}: the request failed`, false, true);
+    if (!done()) this.log.info({ session: this.sessionId }, 'the Stop hook named a reply the transcript does not have (yet); not told from the hook');
     this.closeOpenTools();
     this.host.dispatch({ type: 'turn_done' });
   }
@@ -331,11 +336,22 @@ export class ClaudeTracker implements StateTracker {
     this.log.debug({ session: this.sessionId, transcript: transcriptPath }, 'following transcript');
   }
 
-  /** Remembers tool_use inputs (ExitPlanMode's plan when its hook's input is empty). */
+  /** Remembers tool_use inputs (ExitPlanMode's plan when its hook's input is empty) and the AI title. */
   private onTranscriptLine(line: Record<string, unknown>): void {
+    // Claude Code names the conversation with an `ai-title` line (for the sessions list).
+    if (line.type === 'ai-title' && typeof line.aiTitle === 'string') this.host.setTitle?.(line.aiTitle);
     if (line.type !== 'assistant') return;
     const content = (line.message as { content?: unknown } | undefined)?.content;
     if (!Array.isArray(content)) return;
+    if (line.isApiErrorMessage === true) {
+      // The text Claude Code shows for a failed request: told as an error, never as a reply.
+      const text = (content as Array<Record<string, unknown>>).map((b) => (b?.type === 'text' && typeof b.text === 'string' ? b.text : '')).join('\n').trim();
+      if (text) {
+        this.errorTold = true;
+        this.tell(text, false, true);
+      }
+      return;
+    }
     for (const b of content as Array<Record<string, unknown>>) {
       if (b?.type === 'tool_use' && typeof b.id === 'string') this.toolInputs.set(b.id, b.input);
     }
@@ -358,12 +374,23 @@ export class ClaudeTracker implements StateTracker {
     return tool;
   }
 
-  /** The hook's input, or the transcript's for the same call when the hook's is empty. */
+  /**
+   * The call's input as Claude Code recorded it (the transcript's tool_use), else the hook's.
+   * What a person is asked to approve must not come from a hook alone: a hook that disagrees
+   * with the transcript is logged and overruled.
+   */
   private inputOf(tool: ToolRef): unknown {
+    if (!tool.tool_use_id) return tool.tool_input;
+    if (!this.toolInputs.has(tool.tool_use_id)) this.tail?.read();
+    const recorded = this.toolInputs.get(tool.tool_use_id);
+    if (recorded === undefined) return tool.tool_input;
     const empty = tool.tool_input === null || tool.tool_input === undefined || (typeof tool.tool_input === 'object' && Object.keys(tool.tool_input as object).length === 0);
-    if (!empty || !tool.tool_use_id) return tool.tool_input;
-    this.tail?.read();
-    return this.toolInputs.get(tool.tool_use_id) ?? tool.tool_input;
+    if (!empty && !sameJson(recorded, tool.tool_input) && !extends_(tool.tool_input, recorded)) {
+      this.log.warn({ session: this.sessionId, tool: tool.tool_name, tool_use_id: tool.tool_use_id }, 'a hook\'s tool input differs from the transcript: shown as recorded');
+      return recorded;
+    }
+    // Claude Code adds fields of its own to some inputs (ExitPlanMode's plan file): keep the hook's then.
+    return empty ? recorded : tool.tool_input;
   }
 
   private applyScreen(r: ScreenReading, changed: boolean): void {
@@ -429,6 +456,16 @@ function fallbackOptions(tool: ToolRef): string[] {
   if (dialogKindOf(tool.tool_name) !== 'question') return [];
   const q = (tool.tool_input as { questions?: Array<{ options?: Array<{ label?: unknown }> }> } | null)?.questions?.[0];
   return (q?.options ?? []).map((o) => (typeof o.label === 'string' ? o.label : '')).filter((l) => l !== '');
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** `wider` has every field of `base` with the same value (and maybe more). */
+function extends_(wider: unknown, base: unknown): boolean {
+  if (typeof wider !== 'object' || wider === null || typeof base !== 'object' || base === null) return false;
+  return Object.entries(base as Record<string, unknown>).every(([k, v]) => sameJson((wider as Record<string, unknown>)[k], v));
 }
 
 function toolOf(p: HookPayload): ToolRef {

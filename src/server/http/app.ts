@@ -20,14 +20,23 @@ export interface AppDeps {
   secure: boolean;
 }
 
+/**
+ * The request target as a URL, or null. An origin-form target is always read as a path on
+ * this server ("//%zz" is a path, not a host); absolute-form targets are taken as they are.
+ */
+export function requestUrl(target: string | undefined): URL | null {
+  const t = target ?? '/';
+  try {
+    return /^https?:\/\//i.test(t) ? new URL(t) : new URL(`http://x${t.startsWith('/') ? '' : '/'}${t}`);
+  } catch {
+    return null;
+  }
+}
+
 /** Removes credentials from a URL before it is logged. */
 export function redactUrl(url: string | undefined): string {
-  let u: URL;
-  try {
-    u = new URL(url ?? '/', 'http://x'); // also takes absolute-form request targets
-  } catch {
-    return '[unparsable]';
-  }
+  const u = requestUrl(url);
+  if (!u) return '[unparsable]';
   return (u.pathname.replace(/^\/t\/[^/]+/, '/t/[redacted]') + u.search).replace(/([?&](?:token|share)=)[^&]*/g, '$1[redacted]');
 }
 
@@ -45,7 +54,8 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
   if (!guard.hostAllowed(req)) {
     return sendHttpError(res, E.misdirected, 'this server does not answer to that Host name (use --allowed-host)');
   }
-  const url = new URL(req.url ?? '/', 'http://x');
+  const url = requestUrl(req.url);
+  if (!url) return sendHttpError(res, E.invalid_input, 'malformed request target');
   const { path, secret: prefixSecret } = splitPrefix(url.pathname);
   const ip = address(req);
 
@@ -53,10 +63,9 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
   // the address bar and history.
   const querySecret = url.searchParams.get('token') ?? url.searchParams.get('share');
   if (guard.enabled && req.method === 'GET' && querySecret !== null && !path.startsWith('/api/')) {
-    if (guard.limited(ip)) return sendHttpError(res, E.rate_limited, 'too many failed logins; wait a minute');
     const principal = guard.principalFor(querySecret);
     if (!principal) {
-      guard.noteFailure(ip);
+      if (guard.failed(ip, 'link')) return sendHttpError(res, E.rate_limited, 'too many failed logins; wait a minute');
       return loginPage(res, 401, 'That link or token is not valid (any more).');
     }
     url.searchParams.delete('token');
@@ -92,9 +101,8 @@ export async function handleRequest(deps: AppDeps, req: IncomingMessage, res: Se
   let principal: Principal = { kind: 'owner' };
   if (route.access !== 'public' && route.access !== 'hook') {
     const auth = guard.authenticate(req, prefixSecret);
-    if (auth.limited && !auth.principal) return sendHttpError(res, E.rate_limited, 'too many failed credentials; wait a minute');
     if (!auth.principal) {
-      if (auth.presented) guard.noteFailure(ip);
+      if (auth.failed && guard.failed(ip, auth.failed)) return sendHttpError(res, E.rate_limited, 'too many failed credentials; wait a minute');
       return sendHttpError(res, E.unauthorized, 'an access token or share link is needed');
     }
     principal = auth.principal;
@@ -128,7 +136,6 @@ export function deniedFor(principal: Principal, access: string, idParam: string 
 async function login(deps: AppDeps, req: IncomingMessage, res: ServerResponse, ip: string): Promise<void> {
   const { guard, ctx } = deps;
   if (!guard.originAllowed(req)) return sendHttpError(res, E.forbidden, 'cross-origin request refused');
-  if (guard.limited(ip)) return loginPage(res, 429, 'Too many failed attempts; wait a minute.');
   let text: string;
   try {
     text = await readBody(req, 4096);
@@ -138,7 +145,7 @@ async function login(deps: AppDeps, req: IncomingMessage, res: ServerResponse, i
   const token = new URLSearchParams(text).get('token') ?? '';
   const principal = guard.principalFor(token);
   if (!principal || principal.kind !== 'owner') {
-    guard.noteFailure(ip);
+    if (guard.failed(ip, 'form')) return loginPage(res, 429, 'Too many failed attempts; wait a minute.');
     return loginPage(res, 401, 'That token is not valid.');
   }
   res.writeHead(303, { 'Set-Cookie': cookie(LOGIN_COOKIE, ctx.auth.createLogin(), deps.secure, LOGIN_TTL_MS / 1000), Location: '/', 'Cache-Control': 'no-store' });

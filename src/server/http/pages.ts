@@ -1,12 +1,15 @@
 /**
  * The server's own HTML pages until the web UI lands: the login page and a landing page.
  * These carry no script; the CSP allows only same-origin script files (the built UI), never
- * inline script; styles may be inline (xterm.js sets them on its elements).
+ * inline script; styles may be inline (xterm.js sets them on its elements). Voice needs two
+ * things more, nothing from another origin: compiling WebAssembly ('wasm-unsafe-eval', for the
+ * VAD's ONNX runtime; it allows no eval of script) and playing audio from blob: URLs (the
+ * spoken replies).
  */
 import type { ServerResponse } from 'node:http';
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'Content-Security-Policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
@@ -15,7 +18,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:10vh auto;padding:0 1rem;color:#ddd;background:#1d232a}
 input,button{font:inherit;padding:.6rem .8rem;border-radius:.5rem;border:1px solid #555;background:#111;color:#eee;width:100%;box-sizing:border-box}
-button{margin-top:.8rem;background:#4a6cf7;border:0;color:#fff;cursor:pointer}.err{color:#f87272}code{color:#9cf}`;
+button{margin-top:.8rem;background:#3b5bdb;border:0;color:#fff;cursor:pointer}.err{color:#f87272}code{color:#9cf}`;
 
 const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

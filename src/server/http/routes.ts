@@ -10,11 +10,17 @@ import { parseSessionIdSegment } from '../../shared/session-id.js';
 import { z } from 'zod';
 import { shareLive, type AuthStore } from '../auth/auth-store.js';
 import type { Principal } from '../auth/guard.js';
+import { peerCheckAvailable, peerIsDescendant } from '../claude/hook-peer.js';
 import { HOOK_SECRET_HEADER, hookPayload, sendable } from '../claude/hooks.js';
+import { claudeTheme } from '../claude/theme.js';
+import { claudeConfigFile } from '../claude/trust.js';
 import { sendHttpError, sendSessionError } from '../errors.js';
 import { execute, newCaller, viewMaySend, type Role } from '../sessions/commands.js';
 import type { SessionRegistry } from '../sessions/registry.js';
+import type { Voice } from '../voice/voice.js';
 import { BodyTooLarge, readBody, sendJson } from './json.js';
+import { UI_ROUTES } from './ui-routes.js';
+import { VOICE_ROUTES } from './voice-routes.js';
 
 export interface RouteContext {
   registry: SessionRegistry;
@@ -22,8 +28,12 @@ export interface RouteContext {
   auth: AuthStore;
   /** Closes the sockets opened with a share link (when it is revoked). */
   closeShare(shareId: string): void;
+  /** Whether the request carries a valid credential (for public routes that tell callers more). */
+  hasCredential(req: IncomingMessage): boolean;
   /** `http(s)://host:port` as the caller reached us (for links). */
   origin(req: IncomingMessage): string;
+  /** Speech-to-text, text-to-speech and last replies (absent: voice is off). */
+  voice?: Voice;
 }
 
 /**
@@ -77,7 +87,8 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: '/healthz',
     access: 'public',
-    handler: (ctx, _req, res) => sendJson(res, 200, { ok: true, version: ctx.version, running: ctx.registry.runningCount }),
+    // Anyone may learn that the server is up; only a caller with a credential learns more.
+    handler: (ctx, req, res) => sendJson(res, 200, ctx.hasCredential(req) ? { ok: true, version: ctx.version, running: ctx.registry.runningCount } : { ok: true }),
   },
   {
     // Claude Code hooks, relayed by hook-relay.js: loopback only, with the run's secret.
@@ -96,6 +107,13 @@ export const ROUTES: readonly Route[] = [
       if (!session || typeof secret !== 'string' || !session.hookSecretMatches(secret)) {
         req.resume();
         return sendHttpError(res, E.forbidden, 'unknown session or wrong hook secret');
+      }
+      // The secret is readable by any process of this user: the sender must also be one of
+      // this session's own processes (where the kernel can tell; see hook-peer.ts).
+      const pid = session.pid;
+      if (peerCheckAvailable() && (pid === null || !peerIsDescendant(pid, req.socket.remotePort ?? 0, req.socket.localPort ?? 0))) {
+        req.resume();
+        return sendHttpError(res, E.forbidden, 'this hook does not come from the session\'s own processes');
       }
       let text: string;
       try {
@@ -117,12 +135,15 @@ export const ROUTES: readonly Route[] = [
     },
   },
   {
-    // Who the caller is, so the UI can offer what its role allows.
+    // Who the caller is, so the UI can offer what its role allows; and Claude Code's theme
+    // (dark or light), so the terminal's background fits the colours it draws with.
     method: 'GET',
     path: '/api/whoami',
     access: 'any',
-    handler: (_ctx, _req, res, _params, p) =>
-      sendJson(res, 200, p.kind === 'owner' ? { role: 'owner', session_id: null } : { role: p.share.role, session_id: p.share.session_id, expires_at: p.share.expires_at }),
+    handler: (_ctx, _req, res, _params, p) => {
+      const terminal_theme = claudeTheme(claudeConfigFile(process.env));
+      sendJson(res, 200, p.kind === 'owner' ? { role: 'owner', session_id: null, terminal_theme } : { role: p.share.role, session_id: p.share.session_id, expires_at: p.share.expires_at, terminal_theme });
+    },
   },
   {
     method: 'GET',
@@ -254,6 +275,8 @@ export const ROUTES: readonly Route[] = [
       sendJson(res, 200, { ok: true, share: ctx.auth.share(shareId) });
     },
   },
+  ...VOICE_ROUTES,
+  ...UI_ROUTES,
 ];
 
 const DEFAULT_SHARE_SECONDS = 24 * 3600;
@@ -269,7 +292,7 @@ interface CompiledRoute extends Route {
 
 const COMPILED: CompiledRoute[] = ROUTES.map((r) => ({
   ...r,
-  re: new RegExp(`^${r.path.replace(/\{(id|share)\}/g, '([^/]+)')}$`),
+  re: new RegExp(`^${r.path.replace(/\./g, '\\.').replace(/\{(id|share)\}/g, '([^/]+)')}$`),
 }));
 
 export type RouteMatch = { route: CompiledRoute; params: string[] } | 'wrong_method' | null;

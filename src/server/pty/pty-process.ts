@@ -11,6 +11,17 @@
  */
 import fs from 'node:fs';
 import * as pty from 'node-pty';
+import { allPids, statFields } from './procfs.js';
+
+/**
+ * Runs the session's command with every descriptor above stderr closed first. node-pty's
+ * child inherits the server's open descriptors, among them every other session's PTY master
+ * (a command in one session could then type into another's terminal) and the slave we hold.
+ * Node has no fcntl to mark them close-on-exec, so the child closes them before it execs.
+ */
+const CLOSE_FDS = 'for f in /proc/self/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] 2>/dev/null && eval "exec $f>&-" 2>/dev/null; done; exec "$0" "$@"';
+const BASH = '/bin/bash';
+const CAN_CLOSE_FDS = fs.existsSync('/proc/self/fd') && fs.existsSync(BASH);
 
 export interface PtySpawnOptions {
   file: string;
@@ -38,7 +49,8 @@ export class PtyProcess {
     onData: (chunk: Buffer) => void,
     onExit: (e: PtyExit) => void,
   ) {
-    this.term = pty.spawn(opts.file, opts.args, {
+    const [file, args] = CAN_CLOSE_FDS ? [BASH, ['-c', CLOSE_FDS, opts.file, ...opts.args]] : [opts.file, opts.args];
+    this.term = pty.spawn(file, args, {
       name: opts.env.TERM ?? 'xterm-256color',
       cols: opts.cols,
       rows: opts.rows,
@@ -133,26 +145,9 @@ export class PtyProcess {
  * Linux reads /proc; elsewhere the process group is the best available answer.
  */
 export function sessionMembers(sid: number): number[] {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync('/proc');
-  } catch {
-    return [-sid];
-  }
-  const found: number[] = [];
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // "pid (comm) state ppid pgrp session ...": comm may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[3]) === sid) found.push(Number(name));
-  }
-  return found;
+  const pids = allPids();
+  if (!pids) return [-sid];
+  return pids.filter((pid) => Number(statFields(pid)?.[3]) === sid);
 }
 
 function holdSlave(term: pty.IPty): number | null {

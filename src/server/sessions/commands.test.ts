@@ -16,6 +16,7 @@ class FakeTarget implements CommandTarget {
   state: SessionStateName;
   isRunning: boolean;
   isReady: boolean;
+  restartBlocked = false;
   confirmResult = true;
   selectResult: SelectOutcome = { ok: true };
   /** What submit() reports; `becomes` is the state the session is in once it has (a dialog came up). */
@@ -307,6 +308,36 @@ test('execute: input to a stopped session over the limit → limit_exceeded, not
   if (!r.ok) assert.equal(r.error.error_code, 'limit_exceeded');
   assert.deepEqual(x.calls, []);
   assert.deepEqual(x.watched, []);
+});
+
+test('execute: input or keys to a session that crashed at start twice → restart_blocked, not started; create_session starts it', async () => {
+  for (const msg of [{ type: 'input', input: 'hi' }, { type: 'bytes_input', input: 'x' }] as Command[]) {
+    const x = setup('stopped');
+    x.s.restartBlocked = true;
+    const r = await run(x, msg);
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.error.error_code, 'restart_blocked');
+    assert.deepEqual(x.calls, [], 'nothing started, nothing typed');
+    assert.deepEqual(x.watched, []);
+    assert.deepEqual(await run(x, { type: 'create_session' }), { ok: true });
+    assert.deepEqual(x.calls, [['dir.open', ID], ['dir.start', ID]]);
+  }
+});
+
+test("execute: a terminal's automatic replies to a stopped session start nothing (absorbed); typed keys do", async () => {
+  for (const input of ['\x1b[I', '\x1b]11;rgb:1d1d/2323/2a2a\x1b\\\x1b[?1;2c', [27, 91, 79]]) {
+    const x = setup('stopped');
+    const r = await run(x, { type: 'bytes_input', input } as Command);
+    assert.equal(r.ok, true);
+    if (r.ok) assert.match(r.absorbed ?? '', /automatic reply/);
+    assert.deepEqual(x.calls, [], 'not started');
+  }
+  const x = setup('stopped');
+  const done = run(x, { type: 'bytes_input', input: 'y' });
+  await until(() => x.calls.some((c) => c[0] === 's.whenReady'), 'whenReady');
+  assert.deepEqual(x.calls[0], ['dir.start', ID], 'a typed key starts it');
+  x.s.becomeReady('idle');
+  await done;
 });
 
 test('execute: input to a session that exits before it is ready → internal_error, nothing typed', async () => {

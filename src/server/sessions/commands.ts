@@ -6,6 +6,7 @@
 import { E } from '../../shared/errors.js';
 import { sessionError, type ClientMessage, type ServerMessage, type SessionErrorMessage } from '../../shared/protocol.js';
 import { actionAllowed } from '../../shared/state-machine.js';
+import { isAutomaticReply } from '../../shared/terminal-replies.js';
 import type { SessionStateName } from '../../shared/state.js';
 import type { SubmitOutcome } from '../state/tracker.js';
 import type { SelectOutcome } from './session.js';
@@ -16,6 +17,8 @@ export interface CommandTarget {
   readonly state: SessionStateName;
   readonly isRunning: boolean;
   readonly isReady: boolean;
+  /** Stopped after crashing at start repeatedly: input must not restart it (only create_session). */
+  readonly restartBlocked?: boolean;
   whenReady(): Promise<boolean>;
   stateMessage(): ServerMessage;
   /** The state for a client that asks (waits briefly for a dialog on its way to be drawn). */
@@ -50,10 +53,10 @@ export type Role = 'owner' | 'control' | 'view';
 export type ProtocolVariant = 'ccpty' | 'echokit-state';
 
 /** Messages that are commands to a session (the rest is connection housekeeping). */
-export type Command = Extract<
-  ClientMessage,
-  { type: 'create_session' | 'get_current_state' | 'input' | 'bytes_input' | 'cancel' | 'confirm' | 'select' | 'resize' }
->;
+export type Command =
+  | Extract<ClientMessage, { type: 'create_session' | 'get_current_state' | 'input' | 'cancel' | 'confirm' | 'select' | 'resize' }>
+  /** Raw keys: as decoded from JSON (numbers or UTF-8 text), or a binary frame's bytes as they came. */
+  | { type: 'bytes_input'; input: number[] | string | Buffer };
 
 /** Message types a view-only link may send; anything else is refused before it is validated. */
 const VIEW_TYPES: ReadonlySet<string> = new Set(['hello', 'ack', 'ping', 'get_current_state']);
@@ -112,7 +115,18 @@ export async function execute<S extends CommandTarget>(registry: SessionDirector
   const s = registry.get(sessionId);
   if (!s) return fail(notFound(sessionId, 'no session with this id; send create_session first'));
   if (msg.type === 'input' || msg.type === 'bytes_input') {
-    // Typing into a stopped session resumes it (within the limit); the caller watches from the start.
+    // Typing into a stopped session resumes it (within the limit); the caller watches from the
+    // start. Not by a terminal's own answers to the exited program's queries (focus reports,
+    // colours, device attributes): nobody typed them. Not one that keeps crashing at start: a
+    // person resumes that one explicitly.
+    if (msg.type === 'bytes_input' && !s.isRunning && isAutomaticReply(bytesText(msg.input))) {
+      return { ok: true, absorbed: "a terminal's automatic reply to a program that is not running" };
+    }
+    if (s.restartBlocked) {
+      return fail(sessionError(s.id, E.restart_blocked, {
+        error_message: 'the session exited right after starting, twice in a row: input does not restart it; send create_session to start it',
+      }));
+    }
     const started = registry.start(s);
     if (!started.ok) return fail(started.error);
   }
@@ -153,7 +167,7 @@ async function apply<S extends CommandTarget>(s: S, caller: Caller<S>, msg: Excl
       if (!s.isRunning) return failed('the session exited before the input could be typed');
       if (!actionAllowed(s.state, msg.type)) return refuse();
       if (msg.type === 'bytes_input') {
-        s.write(typeof msg.input === 'string' ? msg.input : Buffer.from(msg.input));
+        s.write(typeof msg.input === 'string' || Buffer.isBuffer(msg.input) ? msg.input : Buffer.from(msg.input));
         return { ok: true };
       }
       const submitted = await s.submit(msg.input);
@@ -184,6 +198,10 @@ async function apply<S extends CommandTarget>(s: S, caller: Caller<S>, msg: Excl
       }));
     }
   }
+}
+
+function bytesText(input: string | number[] | Uint8Array): string {
+  return typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
 }
 
 function notFound(id: string, error_message: string): SessionErrorMessage {

@@ -1,6 +1,7 @@
 /** What the API says about a session, from its stored record (live fields filled in by Session). */
 import os from 'node:os';
 import type { SessionInfo } from '../../shared/session-info.js';
+import { tailLines, type SessionNote } from '../store/notes.js';
 import type { SessionRecord } from '../store/store.js';
 
 const SIGNAL_NAMES = new Map(Object.entries(os.constants.signals).map(([name, n]) => [n as number, name]));
@@ -10,7 +11,7 @@ export function signalName(signal: number | null): string | null {
 }
 
 /** A session with no process (never started in this server run, or exited). */
-export function storedInfo(rec: Omit<SessionRecord, 'last_state'>): SessionInfo {
+export function storedInfo(rec: Omit<SessionRecord, 'last_state'>, note?: SessionNote): SessionInfo {
   return {
     id: rec.id,
     folder: rec.folder,
@@ -27,5 +28,18 @@ export function storedInfo(rec: Omit<SessionRecord, 'last_state'>): SessionInfo 
     runs: rec.runs,
     cols: 0,
     rows: 0,
+    ...noteFields(note),
+  };
+}
+
+/** The dashboard's fields of a session's note (notes.ts). */
+export function noteFields(note: SessionNote | undefined): Pick<SessionInfo, 'title' | 'first_prompt' | 'waiting_for' | 'exit_reason' | 'exit_tail' | 'quick_exits'> {
+  return {
+    title: note?.name ?? note?.ai_title ?? null,
+    first_prompt: note?.first_prompt ?? null,
+    waiting_for: null,
+    exit_reason: note?.exit_reason ?? null,
+    exit_tail: tailLines(note?.exit_tail),
+    quick_exits: note?.quick_exits ?? 0,
   };
 }

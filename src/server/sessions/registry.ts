@@ -3,11 +3,13 @@
  * restarted server lists them all), but holds a Session object (and its terminal mirror) only
  * while one is in use: running, watched, or stopped less than RELEASE_AFTER_MS ago.
  */
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { E } from '../../shared/errors.js';
 import { sessionError, type SessionErrorMessage } from '../../shared/protocol.js';
 import type { LaunchSpec } from '../claude/launcher.js';
 import type { Logger } from '../log.js';
+import { endLeftovers } from '../pty/leftovers.js';
 import type { TrackerFactory } from '../state/tracker.js';
 import type { SessionStore } from '../store/store.js';
 import { storedInfo } from './info.js';
@@ -26,6 +28,8 @@ export interface RegistryOptions {
   commandDisplay: string;
   /** Running sessions at most. */
   maxSessions: number;
+  /** Lines of scrollback each session's mirror keeps (`--scrollback`). */
+  scrollback?: number;
 }
 
 export class SessionRegistry {
@@ -37,6 +41,13 @@ export class SessionRegistry {
     private readonly log: Logger,
     private readonly opts: RegistryOptions,
   ) {
+    // A server that was killed left its runs recorded: end what is left of them first, so a
+    // resumed conversation never has two Claude Code processes.
+    for (const run of store.liveRuns()) {
+      const ended = endLeftovers(run.pid, run.start_ticks);
+      if (ended > 0) log.warn({ session: run.session_id, pid: run.pid, processes: ended }, 'ended processes left by an earlier server run');
+      store.clearRun(run.session_id);
+    }
     const stale = store.markAllStopped();
     if (stale > 0) log.info({ sessions: stale }, 'sessions from an earlier run marked stopped');
     this.releaseTimer = setInterval(() => this.releaseUnused(Date.now()), RELEASE_CHECK_MS);
@@ -93,7 +104,42 @@ export class SessionRegistry {
   }
 
   list(): SessionInfo[] {
-    return this.store.list().map((rec) => this.sessions.get(rec.id)?.info() ?? storedInfo(rec));
+    const notes = this.store.notes.all();
+    return this.store.list().map((rec) => this.sessions.get(rec.id)?.info() ?? storedInfo(rec, notes.get(rec.id)));
+  }
+
+  /** Names a session (null or blank: back to Claude Code's title or the first prompt). */
+  rename(id: string, title: string | null): boolean {
+    if (!this.store.get(id)) return false;
+    this.store.notes.setName(id, title);
+    return true;
+  }
+
+  /**
+   * Forgets a session: stops it (viewers get session_ended), releases it, and drops its record
+   * and notes. With `folder`, its working folder goes too, but only `<workspace>/<id>` (a
+   * record from a server run with another workspace keeps its folder). Claude Code's own
+   * transcript (in its config dir) is left alone. False for an unknown id.
+   */
+  async remove(id: string, opts: { folder: boolean }): Promise<{ removed: boolean; folderRemoved: boolean }> {
+    const s = this.get(id);
+    if (!s) return { removed: false, folderRemoved: false };
+    // Forgotten first: input arriving while it stops finds no session (it would start it again).
+    this.sessions.delete(id);
+    this.store.remove(id);
+    await s.stop('deleted');
+    s.dispose();
+    this.store.notes.remove(id); // what the stop itself noted (its exit)
+    this.log.info({ session: id, folder: opts.folder }, 'session deleted');
+    const own = path.resolve(s.folder) === path.resolve(this.opts.workspace, id);
+    if (!opts.folder || !own) return { removed: true, folderRemoved: false };
+    try {
+      await fs.rm(s.folder, { recursive: true, force: true });
+      return { removed: true, folderRemoved: true };
+    } catch (err) {
+      this.log.error({ session: id, err: (err as Error).message }, 'could not remove the session folder');
+      return { removed: true, folderRemoved: false };
+    }
   }
 
   get runningCount(): number {
@@ -126,6 +172,7 @@ export class SessionRegistry {
       launch: this.opts.launch,
       tracker: this.opts.tracker,
       idleSec: this.opts.idleSec,
+      scrollback: this.opts.scrollback,
     });
     this.sessions.set(id, session);
     return session;

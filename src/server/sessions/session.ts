@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { stateMessage, type ServerMessage } from '../../shared/protocol.js';
+import { stateMessage, type ServerMessage, type SessionSizeMessage } from '../../shared/protocol.js';
 import type { SessionInfo } from '../../shared/session-info.js';
 import type { PendingTool, SessionStateName } from '../../shared/state.js';
 
@@ -14,13 +14,16 @@ import type { HookPayload } from '../claude/hooks.js';
 import type { LaunchSpec } from '../claude/launcher.js';
 import { ensureDir } from '../fs-util.js';
 import type { Logger } from '../log.js';
+import { processStartTicks } from '../pty/leftovers.js';
 import { PtyProcess, type PtyExit } from '../pty/pty-process.js';
 import type { SessionStore } from '../store/store.js';
 import { TerminalMirror } from '../terminal/mirror.js';
+import { outputFrame, skipText } from '../terminal/output.js';
 import type { Viewer, ViewerHost } from '../terminal/viewer.js';
 import { INITIAL, next, type MachineState, type StateEvent } from '../../shared/state-machine.js';
 import type { StateTracker, SubmitOutcome, TrackerFactory, TrackerHost } from '../state/tracker.js';
 import { signalName, storedInfo } from './info.js';
+import { RunNotes } from './run-notes.js';
 import { ENTER, ESC, selectKeys } from './keys.js';
 /** How long input to a starting session waits for it to be ready. */
 const READY_TIMEOUT_MS = 30_000;
@@ -32,6 +35,17 @@ const HUP_WAIT_MS = 2_000;
 export const DEFAULT_COLS = 80;
 export const DEFAULT_ROWS = 24;
 
+/**
+ * Sizes a session may take. Below 20 columns no TUI is usable, and reflowing a long line into
+ * a few columns is what broke the mirror (a 300 KB line at 1–4 columns); above 500×200 a
+ * screen costs memory for nothing a person can read.
+ */
+export const SIZE_LIMITS = { minCols: 20, maxCols: 500, minRows: 5, maxRows: 200 } as const;
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, Math.floor(n)));
+}
+
 /** A client asking for the state waits at most this long for a dialog's announcement (the tracker announces within 2 s). */
 const ANNOUNCE_WAIT_MS = 2500;
 
@@ -42,6 +56,8 @@ export interface SessionDeps {
   /** The state source for a run of this kind (Claude Code or any other command). */
   tracker: TrackerFactory;
   idleSec: number;
+  /** Lines of scrollback the mirror keeps (`--scrollback`; the mirror's default if absent). */
+  scrollback?: number;
 }
 
 /** What `select` did: pressed, no such option (the dialog shows `count`), or not taken. */
@@ -49,7 +65,7 @@ export type SelectOutcome = { ok: true } | { ok: false; reason: 'no_such_option'
 
 
 export class Session implements ViewerHost {
-  readonly mirror = new TerminalMirror(DEFAULT_COLS, DEFAULT_ROWS);
+  readonly mirror: TerminalMirror;
   private pty: PtyProcess | null = null;
   private machine: MachineState = INITIAL;
   private readonly viewers = new Set<Viewer>();
@@ -75,20 +91,26 @@ export class Session implements ViewerHost {
     setPrompt: (p) => {
       const news = p !== this.prompt;
       this.prompt = p;
+      if (p !== null) this.notes.prompt(p);
       return news;
     },
+    setTitle: (title) => this.notes.title(title),
     bracketedPaste: false, // replaced by a getter in the constructor
     nextOutput: (ms) => this.nextOutput(ms),
   };
   private outputWaiters: Array<() => void> = [];
   /** Last start, exit or viewer change (for releasing unused sessions). */
   lastChangeAt = Date.now();
+  /** The first prompt, the title, how runs ended, crashes at start: for the dashboard. */
+  private readonly notes: RunNotes;
 
   constructor(
     readonly id: string,
     readonly folder: string,
     private readonly deps: SessionDeps,
   ) {
+    this.mirror = new TerminalMirror(DEFAULT_COLS, DEFAULT_ROWS, deps.scrollback);
+    this.notes = new RunNotes(id, deps.store, (write) => this.record(write));
     Object.defineProperty(this.trackerHost, 'machine', { get: () => this.machine });
     Object.defineProperty(this.trackerHost, 'bracketedPaste', { get: () => this.mirror.bracketedPaste });
   }
@@ -113,14 +135,45 @@ export class Session implements ViewerHost {
     return this.machine.pending;
   }
 
+  /** The running process's pid (also its kernel session id), or null. */
+  get pid(): number | null {
+    return this.pty?.pid ?? null;
+  }
+
   get isRunning(): boolean {
     return this.pty !== null;
   }
 
   info(): SessionInfo {
     const rec = this.deps.store.get(this.id);
-    const stored = rec ? storedInfo(rec) : storedInfo({ id: this.id, folder: this.folder, command: '', created_at: 0, last_active_at: 0, exit_code: null, exit_signal: null, runs: 0 });
-    return { ...stored, state: this.state, running: this.isRunning, pid: this.pty?.pid ?? null, viewers: this.viewers.size, cols: this.mirror.cols, rows: this.mirror.rows };
+    const note = this.deps.store.notes.get(this.id);
+    const stored = rec ? storedInfo(rec, note) : storedInfo({ id: this.id, folder: this.folder, command: '', created_at: 0, last_active_at: 0, exit_code: null, exit_signal: null, runs: 0 }, note);
+    const p = this.machine.name === 'pending' ? this.machine.pending : null;
+    return {
+      ...stored,
+      state: this.state,
+      running: this.isRunning,
+      pid: this.pty?.pid ?? null,
+      viewers: this.viewers.size,
+      cols: this.mirror.cols,
+      rows: this.mirror.rows,
+      waiting_for: p ? { kind: p.kind, tool_name: p.tool_name, question: p.question ?? null } : null,
+      quick_exits: this.notes.quickExits,
+    };
+  }
+
+  /**
+   * Whether input may restart this stopped session: not after QUICK_EXITS_BLOCK runs in a row
+   * ended by themselves within QUICK_EXIT_MS of starting (a command that cannot start, or a
+   * terminal's automatic replies would relaunch it in a loop); create_session still starts it.
+   */
+  get restartBlocked(): boolean {
+    return this.pty === null && this.notes.blocksRestart;
+  }
+
+  /** The PTY's size, as every viewer must render it. */
+  sizeMessage(): SessionSizeMessage {
+    return { type: 'session_size', session_id: this.id, cols: this.mirror.cols, rows: this.mirror.rows };
   }
 
   /**
@@ -172,8 +225,10 @@ export class Session implements ViewerHost {
     );
     this.pty = pty;
     this.settled = false;
+    this.notes.started();
     this.mirror.setBackpressure(pty);
     this.record(() => this.deps.store.markStarted(this.id, spec.display, Date.now()));
+    this.record(() => this.deps.store.recordRun(this.id, pty.pid, processStartTicks(pty.pid)));
     this.deps.log.info({ session: this.id, pid: pty.pid, command: spec.display }, 'session started');
     this.dispatch({ type: 'spawned' });
     this.tracker = this.deps.tracker(spec.kind, this.id, this.trackerHost);
@@ -215,6 +270,7 @@ export class Session implements ViewerHost {
     if (!tracker) return { ok: false, reason: 'exited' };
     const before = this.prompt;
     this.prompt = text;
+    this.notes.prompt(text);
     const outcome = await tracker.submit(text);
     if (!outcome.ok && this.prompt === text) this.prompt = before;
     return outcome;
@@ -259,15 +315,23 @@ export class Session implements ViewerHost {
     });
   }
 
+  /** Resizes the PTY and the mirror, clamped to SIZE_LIMITS (the protocol allows 1–1000). */
   resize(cols: number, rows: number): void {
-    this.mirror.resize(cols, rows);
-    this.pty?.resize(cols, rows);
+    const c = clamp(cols, SIZE_LIMITS.minCols, SIZE_LIMITS.maxCols);
+    const r = clamp(rows, SIZE_LIMITS.minRows, SIZE_LIMITS.maxRows);
+    const before = `${this.mirror.cols}x${this.mirror.rows}`;
+    this.mirror.resize(c, r);
+    this.pty?.resize(c, r);
+    // Every viewer renders exactly this size: tell them, in order with the output.
+    if (`${this.mirror.cols}x${this.mirror.rows}` !== before) this.broadcast(this.sizeMessage());
   }
 
   attach(viewer: Viewer): void {
     if (this.viewers.has(viewer)) return;
     this.lastChangeAt = Date.now();
     this.viewers.add(viewer);
+    // The size first: a client sizes its terminal before it writes the snapshot into it.
+    viewer.reply(this.sizeMessage());
     viewer.beginJoin();
     this.reviewIdle();
   }
@@ -322,6 +386,7 @@ export class Session implements ViewerHost {
     if (!pty) return Promise.resolve();
     if (this.stopping) return this.stopping;
     this.deps.log.info({ session: this.id, reason }, 'stopping session');
+    this.notes.stopping(reason);
     this.stopping = (async () => {
       const exit = this.tracker?.exitCommand;
       if (exit && this.state === 'idle') {
@@ -343,10 +408,10 @@ export class Session implements ViewerHost {
     if (this.outputWaiters.length > 0) for (const w of this.outputWaiters.splice(0)) w();
     this.mirror.write(chunk);
     if (this.viewers.size > 0) {
-      const text = this.decoder.write(chunk);
-      for (const v of this.viewers) v.pushOutput(chunk, text);
+      const frame = outputFrame(chunk, this.decoder, this.viewers); // one frame for all viewers; text only if one reads JSON
+      for (const v of this.viewers) v.pushFrame(frame);
     } else {
-      this.decoder.write(chunk); // keep the decoder in step for viewers who join later
+      skipText(this.decoder, chunk); // keep the decoder in step for viewers who join later
     }
     this.tracker?.onOutput();
   }
@@ -364,7 +429,9 @@ export class Session implements ViewerHost {
     const tail = this.decoder.end();
     if (tail) for (const v of this.viewers) v.pushOutput(Buffer.from(tail), tail);
     this.record(() => this.deps.store.markExited(this.id, e.exitCode, e.signal, Date.now()));
+    this.record(() => this.deps.store.clearRun(this.id));
     this.deps.log.info({ session: this.id, exit_code: e.exitCode, signal: e.signal }, 'session exited');
+    this.notes.exited(e.exitCode, signalName(e.signal), (cb) => this.mirror.readScreenLines(cb));
     this.machine = next(this.machine, { type: 'exited' });
     this.reported = null;
     this.reportedKey = '';

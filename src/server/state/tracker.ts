@@ -18,6 +18,8 @@ export interface TrackerHost {
   write(keys: string): void;
   /** Records the prompt being worked on; true when it is news (not typed through our API). */
   setPrompt(prompt: string | null): boolean;
+  /** The title the program gave the conversation (Claude Code's `ai-title` transcript line). */
+  setTitle?(title: string): void;
   /** The program asked for bracketed paste (pasted text then arrives as text, never as keys). */
   readonly bracketedPaste: boolean;
   /** Resolves at the next output, or after `ms` at the latest. */

@@ -1,9 +1,13 @@
-import { test } from 'node:test';
+import { afterEach, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TerminalMirror } from './mirror.js';
+import { LAG, TerminalMirror } from './mirror.js';
 
 function snapshot(m: TerminalMirror): Promise<string> {
   return new Promise((resolve) => m.snapshot(resolve));
+}
+
+function lines(m: TerminalMirror): Promise<string[]> {
+  return new Promise((resolve) => m.readScreenLines(resolve));
 }
 
 function write(m: TerminalMirror, text: string): void {
@@ -71,10 +75,10 @@ test(
   withMirror(80, 10, async (m) => {
     for (let i = 1; i <= 200; i++) write(m, `line ${i}\r\n`);
     const text = await snapshot(m);
-    const lines = text.slice(2).split('\r\n');
-    for (let i = 1; i <= 200; i++) assert.equal(lines[i - 1], `line ${i}`);
+    const rows = text.slice(2).split('\r\n');
+    for (let i = 1; i <= 200; i++) assert.equal(rows[i - 1], `line ${i}`);
     // Only the last rows are on screen.
-    assert.equal(m.screenLines()[0], 'line 192');
+    assert.equal((await lines(m))[0], 'line 192');
   }),
 );
 
@@ -90,8 +94,7 @@ test(
     try {
       copy.write(Buffer.from('garbage that the reset must clear\r\n'));
       copy.write(Buffer.from(text));
-      await settled(copy);
-      assert.deepEqual(copy.screenLines(), m.screenLines());
+      assert.deepEqual(await lines(copy), await lines(m));
       assert.equal(await snapshot(copy), text);
     } finally {
       copy.dispose();
@@ -108,8 +111,7 @@ test(
       write(m, '\x1b[2J\x1b[H');
       m.write(bytes.subarray(0, at));
       m.write(bytes.subarray(at));
-      await settled(m);
-      assert.equal(m.screenLines()[0], 'é€😀ok', `split at byte ${at}`);
+      assert.equal((await lines(m))[0], 'é€😀ok', `split at byte ${at}`);
     }
   }),
 );
@@ -120,12 +122,12 @@ test(
     assert.deepEqual([m.cols, m.rows], [80, 24]);
     m.resize(100, 30);
     assert.deepEqual([m.cols, m.rows], [100, 30]);
-    assert.equal(m.screenLines().length, 30);
+    assert.equal((await lines(m)).length, 30);
     m.resize(100, 30);
     assert.deepEqual([m.cols, m.rows], [100, 30]);
     m.resize(20, 5);
     assert.deepEqual([m.cols, m.rows], [20, 5]);
-    assert.equal(m.screenLines().length, 5);
+    assert.equal((await lines(m)).length, 5);
   }),
 );
 
@@ -145,9 +147,8 @@ test(
     const copy = new TerminalMirror(40, 10);
     try {
       copy.write(Buffer.from(after));
-      await settled(copy);
-      assert.deepEqual(copy.screenLines(), m.screenLines());
-      assert.deepEqual(copy.screenLines(), rows.slice(14));
+      assert.deepEqual(await lines(copy), await lines(m));
+      assert.deepEqual(await lines(copy), rows.slice(14));
     } finally {
       copy.dispose();
     }
@@ -155,74 +156,153 @@ test(
 );
 
 test(
-  'screenLines returns the visible rows as plain text',
+  'readScreenLines gives the visible rows as plain text, once everything written is parsed',
   withMirror(20, 4, async (m) => {
-    assert.deepEqual(m.screenLines(), ['', '', '', '']);
+    assert.deepEqual(await lines(m), ['', '', '', '']);
     write(m, 'one\r\n\x1b[31mtwo\x1b[0m\r\n\r\nfour');
-    await settled(m);
-    assert.deepEqual(m.screenLines(), ['one', 'two', '', 'four']);
+    assert.deepEqual(await lines(m), ['one', 'two', '', 'four']);
     write(m, '\r\nfive');
-    await settled(m);
-    assert.deepEqual(m.screenLines(), ['two', '', 'four', 'five']);
+    assert.deepEqual(await lines(m), ['two', '', 'four', 'five']);
   }),
 );
 
 test(
-  'bracketedPaste follows the program’s mode switches',
+  'bracketedPaste follows the program’s mode switches at once, before the parse',
   withMirror(20, 4, async (m) => {
     assert.equal(m.bracketedPaste, false);
     write(m, '\x1b[?2004h');
+    assert.equal(m.bracketedPaste, true, 'synchronous: as of everything written');
     await settled(m);
     assert.equal(m.bracketedPaste, true);
-    write(m, '\x1b[?2004l');
+    write(m, 'x\x1b[?20');
+    write(m, '04l');
+    assert.equal(m.bracketedPaste, false);
+    write(m, '\x1b[?2004h\x1bc');
+    assert.equal(m.bracketedPaste, false, 'a full reset turns it off');
     await settled(m);
     assert.equal(m.bracketedPaste, false);
   }),
 );
 
+test(
+  'resize is ordered with the writes around it',
+  withMirror(10, 3, async (m) => {
+    write(m, '0123456789ABCDE'); // wraps at 10 columns
+    m.resize(20, 3);
+    write(m, '\r\nnext');
+    assert.deepEqual(await lines(m), ['0123456789', 'ABCDE', 'next']);
+  }),
+);
+
+test(
+  'whenParsed and readScreenLines answer in order with snapshots',
+  withMirror(20, 3, async (m) => {
+    const order: string[] = [];
+    write(m, 'a');
+    m.whenParsed(() => order.push('parsed a'));
+    m.snapshot(() => order.push('snap'));
+    write(m, 'b');
+    m.readScreenLines((l) => order.push(`lines ${l[0]}`));
+    await settled(m);
+    assert.deepEqual(order, ['parsed a', 'snap', 'lines ab']);
+  }),
+);
+
+test(
+  'viewers joining at the same point share one snapshot; a write between makes a new one',
+  withMirror(20, 3, async (m) => {
+    write(m, 'x');
+    const [a, b] = await Promise.all([snapshot(m), snapshot(m)]);
+    assert.equal(a, b);
+    const c = snapshot(m);
+    write(m, 'y');
+    const d = snapshot(m);
+    assert.ok(!(await c).includes('xy'));
+    assert.ok((await d).includes('xy'));
+  }),
+);
+
+test('many mirrors share a few workers and stay separate', async () => {
+  const ms = Array.from({ length: 12 }, () => new TerminalMirror(20, 2));
+  try {
+    ms.forEach((m, i) => write(m, `mirror ${i}`));
+    const got = await Promise.all(ms.map((m) => lines(m)));
+    got.forEach((l, i) => assert.equal(l[0], `mirror ${i}`));
+  } finally {
+    for (const m of ms) m.dispose();
+  }
+});
+
+test('a 10,000-line scrollback snapshot is quick (the fast serializer)', async () => {
+    const big = new TerminalMirror(120, 40, 10_000);
+    try {
+      let data = '';
+      for (let i = 0; i < 10_100; i++) data += `\x1b[32m${String(i).padStart(6)}\x1b[0m ${'lorem ipsum '.repeat(8)}\r\n`;
+      big.write(Buffer.from(data));
+      await snapshot(big);
+      write(big, 'one more line');
+      const t = performance.now();
+      const text = await snapshot(big);
+      const ms = performance.now() - t;
+      assert.ok(text.includes('one more line') && text.includes('  9999\x1b[0m lorem') && text.includes('   100\x1b[0m lorem'));
+      assert.ok(!text.includes('    60\x1b[0m lorem'), 'scrollback is bounded');
+      assert.ok(ms < 500, `10,000-line snapshot took ${ms.toFixed(0)} ms`);
+    } finally {
+      big.dispose();
+    }
+});
+
 // ---- backpressure ----
-// mirror.ts pauses the PTY when more than 8 MiB are written but not yet parsed and resumes it
-// below 1 MiB (PARSE_HIGH / PARSE_LOW, not exported). xterm parses asynchronously, so writes in
-// one tick pile up unparsed; snapshot callbacks mark points in the parse queue.
+// mirror.ts pauses the PTY when more than LAG.sessionHigh bytes are written but not yet parsed
+// (or all mirrors together are more than LAG.totalHigh behind and this one more than LAG.floor),
+// and resumes it below the low marks. The worker parses concurrently, but its progress reaches
+// the main thread only between tasks: writes made in one synchronous run are all unparsed.
+// The limits are scaled down here (the real ones are tens of MiB).
 
 const MiB = 1024 * 1024;
 /** 1 MiB that parses fast and leaves one short line: printable text and CR. */
 const CHUNK = Buffer.from('abcdefghijklmno\r'.repeat(MiB / 16));
+const REAL_LAG = { ...LAG };
+
+function flood(m: TerminalMirror, bytes: number): void {
+  for (let left = bytes; left > 0; left -= MiB) m.write(left >= MiB ? CHUNK : CHUNK.subarray(0, left));
+}
+
+beforeEach(() => Object.assign(LAG, { sessionHigh: 6 * MiB, sessionLow: 2 * MiB, totalHigh: 12 * MiB, totalLow: 9 * MiB, floor: 1 * MiB }));
+afterEach(() => Object.assign(LAG, REAL_LAG));
 
 test(
-  'backpressure: pause above 8 MiB unparsed, resume below 1 MiB',
+  'backpressure: pause above LAG.sessionHigh unparsed, resume at or below LAG.sessionLow',
   withMirror(20, 3, async (m) => {
     const events: string[] = [];
-    m.setBackpressure({ pause: () => events.push('pause'), resume: () => events.push('resume') });
-    for (let i = 1; i <= 8; i++) {
-      m.write(CHUNK);
-      // A plain callback, not a promise: xterm parses many chunks in one task, so a promise's
-      // continuation would run after later chunks' callbacks.
-      m.snapshot(() => events.push(`parsed ${i} MiB`));
-    }
-    assert.deepEqual(events, [], 'exactly 8 MiB unparsed: not paused');
+    let behindAtResume = -1;
+    m.setBackpressure({
+      pause: () => events.push('pause'),
+      resume: () => {
+        events.push('resume');
+        behindAtResume = m.unparsedBytes;
+      },
+    });
+    flood(m, LAG.sessionHigh);
+    assert.deepEqual(events, [], 'exactly at the limit: not paused');
     m.write(Buffer.from('!'));
     assert.deepEqual(events, ['pause'], 'one byte more: paused at once');
     await settled(m);
-    // Resumed when the 8th MiB is parsed (1 byte left), not at 7 (1 MiB + 1 byte left).
-    assert.deepEqual(events, [
-      'pause',
-      ...Array.from({ length: 7 }, (_, i) => `parsed ${i + 1} MiB`),
-      'resume',
-      'parsed 8 MiB',
-    ]);
+    assert.deepEqual(events, ['pause', 'resume']);
+    assert.ok(behindAtResume >= 0 && behindAtResume <= LAG.sessionLow, `resumed with ${behindAtResume} bytes unparsed`);
+    assert.equal(m.unparsedBytes, 0);
   }),
 );
 
 test(
   'backpressure: no pause without a target, and detaching while paused resumes once',
   withMirror(20, 3, async (m) => {
-    for (let i = 0; i < 9; i++) m.write(CHUNK); // no target: nothing to pause
+    flood(m, LAG.sessionHigh + MiB); // no target: nothing to pause
     await settled(m);
 
     const events: string[] = [];
     m.setBackpressure({ pause: () => events.push('pause'), resume: () => events.push('resume') });
-    for (let i = 0; i < 9; i++) m.write(CHUNK);
+    flood(m, LAG.sessionHigh + MiB);
     assert.deepEqual(events, ['pause']);
     m.setBackpressure(null);
     assert.deepEqual(events, ['pause', 'resume']);
@@ -230,3 +310,57 @@ test(
     assert.deepEqual(events, ['pause', 'resume'], 'no second resume once parsed');
   }),
 );
+
+test('backpressure: all mirrors together are bounded, but a quiet one is never paused for the others', async () => {
+  const n = Math.floor(LAG.totalHigh / (LAG.sessionHigh - MiB)) + 1; // enough to pass the total
+  const ms = Array.from({ length: n + 1 }, () => new TerminalMirror(20, 3));
+  const events = ms.map(() => [] as string[]);
+  ms.forEach((m, i) => m.setBackpressure({ pause: () => events[i]?.push('pause'), resume: () => events[i]?.push('resume') }));
+  try {
+    const each = LAG.sessionHigh - MiB; // below the per-session limit
+    for (let i = 0; i < n; i++) flood(ms[i] as TerminalMirror, each);
+    assert.ok(events.slice(0, n).some((e) => e.includes('pause')), 'a flooding mirror is paused once the total passes the limit');
+    const quiet = ms[n] as TerminalMirror;
+    quiet.write(Buffer.from('a keystroke echo'));
+    assert.deepEqual(events[n], [], 'the quiet one is not');
+    await Promise.all(ms.map((m) => settled(m)));
+    for (const e of events) assert.equal(e.filter((x) => x === 'pause').length, e.filter((x) => x === 'resume').length, 'every pause is resumed');
+  } finally {
+    for (const m of ms) m.dispose();
+  }
+});
+
+test('a new mirror answers an empty screen at once; the worker serializes an empty screen the same', async () => {
+  const m = new TerminalMirror(50, 10);
+  try {
+    assert.equal(await snapshot(m), '\x1bc');
+    m.resize(30, 5);
+    assert.equal(await snapshot(m), '\x1bc');
+    write(m, '\x1b[0m'); // something written, nothing drawn: now the worker answers
+    assert.equal(await snapshot(m), '\x1bc');
+  } finally {
+    m.dispose();
+  }
+});
+
+test('a failed worker is replaced: each terminal is rebuilt from its recent output, waiting requests answered from it', async () => {
+  const { failWorkersForTest } = await import('./mirror-pool.js');
+  const a = new TerminalMirror(40, 5);
+  const b = new TerminalMirror(40, 5);
+  try {
+    write(a, 'alpha one\r\nalpha two');
+    write(b, 'beta');
+    await Promise.all([settled(a), settled(b)]);
+    failWorkersForTest();
+    const waiting = snapshot(a); // asked while the worker fails
+    write(b, ' more');
+    const [snapA, linesB] = await Promise.all([waiting, lines(b)]);
+    assert.ok(snapA.includes('alpha one') && snapA.includes('alpha two'), JSON.stringify(snapA));
+    assert.equal(linesB[0], 'beta more');
+    write(a, '\r\nalpha three');
+    assert.deepEqual((await lines(a)).slice(0, 3), ['alpha one', 'alpha two', 'alpha three']);
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+});

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HIGH_WATERMARK, LOW_WATERMARK, MAX_PENDING_BYTES } from '../../shared/flow.js';
 import type { ServerMessage } from '../../shared/protocol.js';
-import { Viewer, type ViewerHost, type ViewerSink } from './viewer.js';
+import { OutputFrame, Viewer, type ViewerHost, type ViewerSink } from './viewer.js';
 
 const SID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const RUNNING: ServerMessage = { type: 'session_running', session_id: SID };
@@ -495,4 +495,42 @@ test('a detached viewer can join again', () => {
   assert.equal(host.requests, 2);
   v.completeJoin('AGAIN', IDLE);
   assert.deepEqual(sink.log, ['out:AGAIN', 'msg:session_idle']);
+});
+
+// ---- shared frames ----
+
+test('viewers that keep up send the very same frame: one Buffer, one JSON string', () => {
+  const bin = [joined({ binary: true }), joined({ binary: true })];
+  const json = [joined(), joined()];
+  const frame = new OutputFrame(Buffer.from('shared'), 'shared');
+  for (const { v } of [...bin, ...json]) v.pushFrame(frame);
+  assert.equal(bin[0]?.sink.frames[0], frame.bytes);
+  assert.equal(bin[1]?.sink.frames[0], frame.bytes);
+  assert.equal(json[0]?.sink.frames[0], json[1]?.sink.frames[0]);
+  assert.equal(json[0]?.sink.frames[0], frame.json);
+});
+
+test('viewers waiting on the same frames share one coalesced frame', () => {
+  const a = joined({ binary: true });
+  const b = joined({ binary: true });
+  const frames = ['x', 'y', 'z'].map((t) => new OutputFrame(Buffer.from(t), t));
+  for (const f of frames) {
+    a.v.pushFrame(f);
+    b.v.pushFrame(f);
+  }
+  a.sink.complete();
+  b.sink.complete();
+  assert.equal(describe(a.sink.frames[1] as Buffer), 'bin:yz');
+  assert.equal(a.sink.frames[1], b.sink.frames[1], 'the same Buffer');
+});
+
+test('viewers joining with the same snapshot share its encoding', () => {
+  const a = setup({ binary: true });
+  const b = setup({ binary: true });
+  const snap = '\x1bc' + 'screen '.repeat(100);
+  for (const s of [a, b]) {
+    s.v.beginJoin();
+    s.v.completeJoin(snap, RUNNING);
+  }
+  assert.equal(a.sink.frames[0], b.sink.frames[0]);
 });

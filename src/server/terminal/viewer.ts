@@ -4,21 +4,55 @@
  * coalesced only while an earlier frame is; a viewer that falls too far behind stops getting
  * live bytes and is resynchronised with a fresh snapshot once it has caught up, so it can
  * neither grow server memory without bound nor slow the PTY or the other viewers.
+ *
+ * Fan-out is cheap: the session makes one OutputFrame per chunk (output.ts) and every viewer
+ * that keeps up sends that frame's Buffer or JSON string as it is. Only a viewer with a frame
+ * in flight holds state of its own (references to the frames it waits to send); a coalesced
+ * frame is built once for every viewer waiting on the same frames, and a snapshot is encoded
+ * once for every viewer joining with it.
  */
 import { HIGH_WATERMARK, LOW_WATERMARK, MAX_PENDING_BYTES } from '../../shared/flow.js';
 import type { ServerMessage } from '../../shared/protocol.js';
+import { jsonOutput, OutputFrame } from './output.js';
+
+export { OutputFrame } from './output.js';
 
 export interface ViewerSink {
   /** Sends one frame (Buffer = binary frame, string = JSON text); `done` once handed to the OS. */
   send(frame: Buffer | string, done: () => void): void;
 }
 
-interface Chunk {
-  bytes: Buffer;
-  text: string;
+type Queued = { chunk: OutputFrame } | { message: ServerMessage };
+
+/**
+ * The last coalesced frame built, and for which frames: viewers that wait on the same frames
+ * (they keep up together, their sockets drain together) send the same one.
+ */
+let coalesced: { first: number; last: number; count: number; binary: boolean; frame: Buffer | string } | null = null;
+
+function coalesce(chunks: OutputFrame[], binary: boolean, size: number): Buffer | string {
+  const first = (chunks[0] as OutputFrame).seq;
+  const last = (chunks[chunks.length - 1] as OutputFrame).seq;
+  const c = coalesced;
+  if (c && c.first === first && c.last === last && c.count === chunks.length && c.binary === binary) return c.frame;
+  let frame: Buffer | string;
+  if (binary) frame = Buffer.concat(chunks.map((x) => x.bytes), size);
+  else {
+    let output = '';
+    for (const x of chunks) output += x.text;
+    frame = jsonOutput(output);
+  }
+  coalesced = { first, last, count: chunks.length, binary, frame };
+  return frame;
 }
 
-type Queued = { chunk: Chunk } | { message: ServerMessage };
+/** The last snapshot sent, encoded both ways at most once (viewers joining together share it). */
+let snapshotFrame: OutputFrame | null = null;
+
+function frameOfSnapshot(text: string): OutputFrame {
+  if (snapshotFrame?.text !== text) snapshotFrame = new OutputFrame(Buffer.from(text), text);
+  return snapshotFrame;
+}
 
 type Mode = 'detached' | 'joining' | 'live' | 'behind';
 
@@ -35,7 +69,7 @@ export class Viewer {
   private ackMode = false;
   private mode: Mode = 'detached';
   private inFlight = 0;
-  private pending: Chunk[] = [];
+  private pending: OutputFrame[] = [];
   private pendingBytes = 0;
   private joinQueue: Queued[] = [];
   private joinBytes = 0;
@@ -105,25 +139,30 @@ export class Viewer {
       return;
     }
     this.mode = 'live';
-    const bytes = Buffer.from(snapshot);
+    const frame = frameOfSnapshot(snapshot);
     this.beforeAllowance = this.unacked;
-    this.transmit([{ bytes, text: snapshot }]);
-    this.allowance = bytes.length;
+    this.transmit([frame]);
+    this.allowance = frame.length;
     this.transmitMessage(state);
     for (const q of queued) {
-      if ('chunk' in q) this.pushOutput(q.chunk.bytes, q.chunk.text);
+      if ('chunk' in q) this.pushFrame(q.chunk);
       else this.pushMessage(q.message);
     }
   }
 
+  /** One chunk of output (tests; the session shares one OutputFrame among its viewers). */
   pushOutput(bytes: Buffer, text: string): void {
+    this.pushFrame(new OutputFrame(bytes, text));
+  }
+
+  pushFrame(frame: OutputFrame): void {
     switch (this.mode) {
       case 'detached':
       case 'behind':
         return;
       case 'joining':
-        this.joinQueue.push({ chunk: { bytes, text } });
-        this.joinBytes += bytes.length;
+        this.joinQueue.push({ chunk: frame });
+        this.joinBytes += frame.length;
         if (this.joinBytes > MAX_PENDING_BYTES) {
           this.joinOverflow = true;
           this.joinQueue = this.joinQueue.filter((q) => 'message' in q);
@@ -132,9 +171,9 @@ export class Viewer {
         return;
       case 'live':
         if (this.acks && this.unacked > HIGH_WATERMARK + this.allowance) return this.fallBehind();
-        if (this.inFlight === 0 && this.pending.length === 0) return this.transmit([{ bytes, text }]);
-        this.pending.push({ bytes, text });
-        this.pendingBytes += bytes.length;
+        if (this.inFlight === 0 && this.pending.length === 0) return this.transmit([frame]);
+        this.pending.push(frame);
+        this.pendingBytes += frame.length;
         if (this.pendingBytes > MAX_PENDING_BYTES) this.fallBehind();
     }
   }
@@ -195,17 +234,14 @@ export class Viewer {
     this.transmit(chunks);
   }
 
-  private transmit(chunks: Chunk[]): void {
-    let frame: Buffer | string;
+  private transmit(chunks: OutputFrame[]): void {
     let size = 0;
-    for (const c of chunks) size += c.bytes.length;
-    if (this.binary) {
-      frame = chunks.length === 1 ? (chunks[0] as Chunk).bytes : Buffer.concat(chunks.map((c) => c.bytes), size);
-    } else {
-      let output = '';
-      for (const c of chunks) output += c.text;
-      frame = JSON.stringify({ type: 'session_pty_output', output });
-    }
+    for (const c of chunks) size += c.length;
+    let frame: Buffer | string;
+    if (chunks.length === 1) {
+      const only = chunks[0] as OutputFrame;
+      frame = this.binary ? only.bytes : only.json;
+    } else frame = coalesce(chunks, this.binary, size);
     this.unacked += size;
     this.send(frame);
   }

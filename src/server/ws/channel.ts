@@ -4,7 +4,7 @@
  */
 import type { WebSocket, RawData } from 'ws';
 import { echokitEncoder } from '../../shared/echokit-state.js';
-import { E } from '../../shared/errors.js';
+import { closeCode, E } from '../../shared/errors.js';
 import { MAX_CLIENT_FRAME_BYTES } from '../../shared/flow.js';
 import {
   decodeClientMessage,
@@ -15,7 +15,7 @@ import {
   type ServerMessage,
 } from '../../shared/protocol.js';
 import type { Logger } from '../log.js';
-import { execute, newCaller, viewMaySend, writeKeysNow, type Caller, type ProtocolVariant, type Role } from '../sessions/commands.js';
+import { execute, newCaller, viewMaySend, writeKeysNow, type Caller, type Command, type ProtocolVariant, type Role } from '../sessions/commands.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import type { Session } from '../sessions/session.js';
 import { Viewer } from '../terminal/viewer.js';
@@ -26,8 +26,20 @@ import { Viewer } from '../terminal/viewer.js';
  * is far above what flow-controlled output keeps queued (HIGH_WATERMARK plus one snapshot).
  */
 const MAX_SOCKET_BACKLOG = 8 * 1024 * 1024;
+/**
+ * Input waiting to be applied, per socket. A client may send faster than a busy program
+ * reads its terminal; 1 MiB of keys or prompts is far more than a person types, and the
+ * frames behind it wait in the client's own buffers once reading pauses. 16 MiB (four of the
+ * largest frames the server accepts) cuts off one that gets past that anyway.
+ */
+const QUEUE_PAUSE = 1024 * 1024;
+const QUEUE_RESUME = 256 * 1024;
+const QUEUE_LIMIT = 16 * 1024 * 1024;
 /** WebSocket close code for a peer that stopped reading (policy violation). */
 const CLOSE_NOT_READING = 1008;
+
+/** Messages that belong to the connection, not to the session. */
+type Housekeeping = Extract<ClientMessage, { type: 'hello' | 'ack' | 'ping' }>;
 
 export class Channel {
   private readonly viewer: Viewer;
@@ -35,6 +47,9 @@ export class Channel {
   /** Work still being applied; later frames wait for it so that order is kept. */
   private tail: Promise<void> = Promise.resolve();
   private busy = 0;
+  /** Bytes of frames received and not yet applied; reading pauses above QUEUE_PAUSE. */
+  private queued = 0;
+  private paused = false;
   /** When the peer last showed it is there (a frame, a pong). */
   heardAt = Date.now();
   private closed = false;
@@ -126,7 +141,7 @@ export class Channel {
     if (isBinary) {
       // Keystrokes: the hot path. Straight to the PTY unless earlier frames are still applying.
       if (this.busy === 0 && writeKeysNow(this.registry, this.caller, this.sessionId, buf)) return;
-      return this.enqueue({ type: 'bytes_input', input: [...buf] });
+      return this.enqueue({ type: 'bytes_input', input: buf }, buf.length); // kept as bytes
     }
     if (this.readOnly) {
       // Cheap refusal first: a view link must not make the server validate megabytes.
@@ -141,11 +156,25 @@ export class Channel {
     }
     const decoded = decodeClientMessage(buf.toString('utf8'));
     if (!decoded.ok) return this.send(sessionError(this.sessionId, E.invalid_input, { error_message: decoded.message }));
-    this.enqueue(decoded.value);
+    this.enqueue(decoded.value, buf.length);
   }
 
-  private enqueue(msg: ClientMessage): void {
+  /**
+   * Applies messages one after another. What waits is bounded: past QUEUE_PAUSE bytes the
+   * socket is no longer read (the client's own TCP buffers fill, so it slows down), reading
+   * resumes below QUEUE_RESUME, and a client that still gets past QUEUE_LIMIT is cut off.
+   */
+  private enqueue(msg: Command | Housekeeping, size: number): void {
     this.busy++;
+    this.queued += size;
+    if (this.queued > QUEUE_LIMIT) {
+      this.log.warn({ session: this.sessionId, queued: this.queued }, 'input queue full: closing the socket');
+      this.ws.close(closeCode(E.limit_exceeded), 'input queue full');
+      this.close();
+    } else if (this.queued > QUEUE_PAUSE && !this.paused) {
+      this.paused = true;
+      this.ws.pause();
+    }
     this.tail = this.tail
       .then(() => this.handle(msg))
       .catch((err: unknown) => {
@@ -154,10 +183,15 @@ export class Channel {
       })
       .finally(() => {
         this.busy--;
+        this.queued -= size;
+        if (this.paused && this.queued < QUEUE_RESUME && !this.closed) {
+          this.paused = false;
+          this.ws.resume();
+        }
       });
   }
 
-  private async handle(msg: ClientMessage): Promise<void> {
+  private async handle(msg: Command | Housekeeping): Promise<void> {
     if (this.closed) return;
     switch (msg.type) {
       case 'hello':

@@ -9,6 +9,7 @@ import { splitPrefix, type Guard } from '../auth/guard.js';
 import type { Logger } from '../log.js';
 import type { SessionRegistry } from '../sessions/registry.js';
 import { E, rejectUpgrade } from '../errors.js';
+import { requestUrl } from '../http/app.js';
 import { Channel } from './channel.js';
 
 /** Pings keep NAT and proxy mappings open, and tell live peers from dead ones. */
@@ -24,11 +25,26 @@ const DEAD_PEER_MS = 15 * 60_000;
 /** TCP keepalive probes from the kernel after this much silence in both directions. */
 const TCP_KEEPALIVE_MS = 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The largest frame a view link can need: its messages (hello, ack, ping, get_current_state)
+ * are a few dozen bytes. Anything larger is refused before a byte of it is parsed.
+ */
+const VIEW_MAX_PAYLOAD = 4096;
+/**
+ * Joins (upgrades) per share link per minute. Each join serializes a snapshot of up to the
+ * whole scrollback; a reconnecting browser needs a handful a minute, a reconnect loop more.
+ */
+const JOINS_PER_LINK = 30;
+const JOIN_WINDOW_MS = 60_000;
 /** Frames above MAX_CLIENT_FRAME_BYTES get a session_error; far above it the socket is closed (1009). */
 const HARD_MAX_PAYLOAD = 4 * MAX_CLIENT_FRAME_BYTES;
 
 export class WsEndpoint {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
+  /** View links send only tiny messages: a bigger frame closes the socket (1009) unread. */
+  private readonly viewWss = new WebSocketServer({ noServer: true, maxPayload: VIEW_MAX_PAYLOAD, perMessageDeflate: false });
+  /** Recent joins per share link (each costs a snapshot). */
+  private readonly joins = new Map<string, number[]>();
   private readonly channels = new Set<Channel>();
   private readonly keepalive: NodeJS.Timeout;
 
@@ -43,7 +59,7 @@ export class WsEndpoint {
     // A silent but live client (one that does not read for minutes) keeps its socket.
     this.keepalive = setInterval(() => {
       const now = Date.now();
-      for (const ws of this.wss.clients) {
+      for (const ws of [...this.wss.clients, ...this.viewWss.clients]) {
         const ch = (ws as unknown as { channel?: Channel }).channel;
         if (ch && now - ch.heardAt > DEAD_PEER_MS) {
           ws.terminate();
@@ -62,7 +78,8 @@ export class WsEndpoint {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const g = this.guard;
     if (!g.hostAllowed(req)) return rejectUpgrade(socket, E.misdirected, 'this server does not answer to that Host name');
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = requestUrl(req.url);
+    if (!url) return rejectUpgrade(socket, E.invalid_input, 'malformed request target');
     const { path, secret } = splitPrefix(url.pathname);
     // `/ws/{id}`, or `/echokit/ws/{id}`: the echokit-state variant in a form that survives a
     // client appending `/<id>` to its base URL (the EchoKit server does).
@@ -70,9 +87,8 @@ export class WsEndpoint {
     if (!m) return rejectUpgrade(socket, E.not_found, 'no WebSocket endpoint here');
     const ip = req.socket.remoteAddress ?? 'unknown';
     const auth = g.authenticate(req, secret);
-    if (auth.limited && !auth.principal) return rejectUpgrade(socket, E.rate_limited, 'too many failed credentials; wait a minute');
     if (!auth.principal) {
-      if (auth.presented) g.noteFailure(ip);
+      if (auth.failed && g.failed(ip, auth.failed)) return rejectUpgrade(socket, E.rate_limited, 'too many failed credentials; wait a minute');
       return rejectUpgrade(socket, E.unauthorized, 'an access token or share link is needed');
     }
     if (!g.originAllowed(req)) return rejectUpgrade(socket, E.forbidden, 'cross-origin WebSocket refused');
@@ -97,7 +113,11 @@ export class WsEndpoint {
     if (principal.kind === 'share' && this.viewersOf(id) >= this.maxViewers) {
       return rejectUpgrade(socket, E.limit_exceeded, `this session has ${this.maxViewers} viewers, the most allowed (--max-viewers)`);
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
+    if (principal.kind === 'share' && !this.joinAllowed(principal.share.id)) {
+      return rejectUpgrade(socket, E.rate_limited, `more than ${JOINS_PER_LINK} connections a minute with this link`);
+    }
+    const server = principal.kind === 'share' && principal.share.role === 'view' ? this.viewWss : this.wss;
+    server.handleUpgrade(req, socket, head, (ws) => {
       const share = principal.kind === 'share' ? principal.share : null;
       req.socket.setKeepAlive(true, TCP_KEEPALIVE_MS);
       const channel = new Channel(ws, id, this.registry, this.log, variant, share?.role ?? 'owner', share?.id ?? null);
@@ -117,6 +137,16 @@ export class WsEndpoint {
         if (expiry) clearTimeout(expiry);
       });
     });
+  }
+
+  /** Counts a join with this link; false past JOINS_PER_LINK in the window. */
+  private joinAllowed(shareId: string, now = Date.now()): boolean {
+    const times = (this.joins.get(shareId) ?? []).filter((t) => t > now - JOIN_WINDOW_MS);
+    if (times.length >= JOINS_PER_LINK) return false;
+    times.push(now);
+    this.joins.set(shareId, times);
+    if (this.joins.size > 10_000) this.joins.delete(this.joins.keys().next().value as string);
+    return true;
   }
 
   /** Closes, at once, every socket opened with this share link (it was revoked). */
