@@ -21,6 +21,8 @@ import { allPids, statFields } from './procfs.js';
  */
 const CLOSE_FDS = 'for f in /proc/self/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] 2>/dev/null && eval "exec $f>&-" 2>/dev/null; done; exec "$0" "$@"';
 const BASH = '/bin/bash';
+/** How often `writable` looks at node-pty's write queue while it is over its limit. */
+const WRITABLE_POLL_MS = 20;
 const CAN_CLOSE_FDS = fs.existsSync('/proc/self/fd') && fs.existsSync(BASH);
 
 export interface PtySpawnOptions {
@@ -79,6 +81,28 @@ export class PtyProcess {
 
   write(data: string | Buffer): void {
     if (!this.exited) this.term.write(data);
+  }
+
+  /**
+   * Bytes handed to `write` that the terminal has not taken yet: node-pty queues what the
+   * kernel's buffer (a few KiB) cannot hold while the program does not read. Read from
+   * node-pty's write queue (not a public API; 0 if it is not there).
+   */
+  get unwrittenBytes(): number {
+    const queue = (this.term as unknown as { _writeStream?: { _writeQueue?: Array<{ buffer: Uint8Array; offset: number }> } })._writeStream?._writeQueue;
+    if (!Array.isArray(queue)) return 0;
+    let n = 0;
+    for (const t of queue) n += t.buffer.length - t.offset;
+    return n;
+  }
+
+  /**
+   * Resolves once at most `limit` bytes wait to be written (at once when so), or the process
+   * has ended. Polled: node-pty has no drain event; WRITABLE_POLL_MS is far below a person's
+   * notice and costs nothing while nothing waits.
+   */
+  async writable(limit: number): Promise<void> {
+    while (this.exited === null && this.unwrittenBytes > limit) await new Promise((r) => setTimeout(r, WRITABLE_POLL_MS));
   }
 
   resize(cols: number, rows: number): void {

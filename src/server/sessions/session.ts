@@ -48,6 +48,8 @@ function clamp(n: number, lo: number, hi: number): number {
 
 /** A client asking for the state waits at most this long for a dialog's announcement (the tracker announces within 2 s). */
 const ANNOUNCE_WAIT_MS = 2500;
+/** Input a program may leave unread before its writers wait: a long paste, far more than typing. */
+const INPUT_BACKLOG = 256 * 1024;
 
 export interface SessionDeps {
   store: SessionStore;
@@ -136,6 +138,15 @@ export class Session implements ViewerHost {
   }
 
   /** The running process's pid (also its kernel session id), or null. */
+  /**
+   * Resolves once the program has taken all but INPUT_BACKLOG bytes of the input written to
+   * it: a client's input path waits for this, so a program that does not read its terminal
+   * makes the client's socket wait (backpressure), not the server's memory grow.
+   */
+  inputWritable(): Promise<void> {
+    return this.pty ? this.pty.writable(INPUT_BACKLOG) : Promise.resolve();
+  }
+
   get pid(): number | null {
     return this.pty?.pid ?? null;
   }
