@@ -351,6 +351,7 @@ export class Session implements ViewerHost {
     if (!this.viewers.delete(viewer)) return;
     this.lastChangeAt = Date.now();
     viewer.detach();
+    if (this.viewers.size === 0 && !this.pty) this.mirror.compact();
     this.reviewIdle();
   }
 
@@ -451,6 +452,7 @@ export class Session implements ViewerHost {
     const exit_signal = signalName(e.signal);
     this.broadcast({ type: 'session_ended', session_id: this.id, exit_code: exit_signal ? null : e.exitCode, exit_signal });
     for (const w of this.readyWaiters.splice(0)) w(false);
+    if (this.viewers.size === 0) this.mirror.compact(); // nobody needs its live terminal now
   }
 
   dispatch(event: StateEvent): void {

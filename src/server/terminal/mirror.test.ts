@@ -364,3 +364,49 @@ test('a failed worker is replaced: each terminal is rebuilt from its recent outp
     b.dispose();
   }
 });
+
+test('compact: the screen kept as a deflated snapshot comes back exactly, and later output and sizes apply to it', async () => {
+  const m = new TerminalMirror(40, 5, 100);
+  try {
+    for (let i = 0; i < 30; i++) write(m, `\x1b[3${i % 8}mline ${i}\x1b[0m\r\n`);
+    write(m, 'prompt$ ');
+    const before = await snapshot(m);
+    m.compact();
+    await waitFor(() => m.isCompact, 'the mirror to be compacted');
+    assert.equal(await snapshot(m), before, 'the same screen and scrollback after a round trip');
+    assert.equal(m.isCompact, false, 'a request reopened it');
+    m.compact();
+    await waitFor(() => m.isCompact, 'compacted again');
+    write(m, 'typed');
+    m.resize(30, 6);
+    const after = await lines(m);
+    assert.equal(after.length, 6);
+    assert.ok(after.some((l) => l.includes('prompt$ typed')), JSON.stringify(after));
+    const text = await snapshot(m);
+    assert.ok(text.includes('line 0') && text.includes('line 29'), 'scrollback kept');
+  } finally {
+    m.dispose();
+  }
+});
+
+test('compact does nothing when the mirror is written to before its snapshot is taken', async () => {
+  const m = new TerminalMirror(40, 5);
+  try {
+    write(m, 'one');
+    m.compact();
+    write(m, ' two');
+    await settled(m);
+    assert.equal(m.isCompact, false);
+    assert.equal((await lines(m))[0], 'one two');
+  } finally {
+    m.dispose();
+  }
+});
+
+async function waitFor(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 5_000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -14,6 +14,7 @@
  *   rebuilt from its session's recent output (REBUILD_BYTES); requests waiting are answered
  *   from the rebuilt screen. The session, and every other one, goes on.
  */
+import zlib from 'node:zlib';
 import { assignSlot, lag as poolLag, type PoolClient, type Slot } from './mirror-pool.js';
 import { Op, Reply } from './mirror-protocol.js';
 import { EscapeBounds } from '../../shared/escape-bounds.js';
@@ -75,8 +76,10 @@ function reviewPaused(): void {
 
 export class TerminalMirror implements PoolClient {
   private readonly bounds = new EscapeBounds();
-  private readonly slot: Slot;
-  private readonly sid: number;
+  private slot: Slot;
+  private sid: number;
+  /** The screen, deflated, while the terminal is compacted (its worker terminal closed); see compact(). */
+  private compacted: Buffer | null = null;
   private readonly paste = new PasteModeTracker();
   private _cols: number;
   private _rows: number;
@@ -134,6 +137,7 @@ export class TerminalMirror implements PoolClient {
 
   write(output: Uint8Array): void {
     if (this.disposed || output.length === 0) return;
+    this.reopen();
     // What one escape sequence may cost is bounded before anything parses it (huge REP counts
     // froze or killed the server); ordinary output passes through as the same chunk.
     const chunk = this.bounds.filter(output);
@@ -179,6 +183,7 @@ export class TerminalMirror implements PoolClient {
     const c = clampCols(cols);
     const r = clampRows(rows);
     if (this.disposed || (c === this._cols && r === this._rows)) return;
+    this.reopen();
     this._cols = c;
     this._rows = r;
     this.epoch++;
@@ -201,6 +206,7 @@ export class TerminalMirror implements PoolClient {
       });
       return;
     }
+    this.reopen();
     const last = this.pending[this.pending.length - 1];
     if (last && last.kind === Reply.Snapshot && last.at === this.epoch) {
       last.cbs.push(cb);
@@ -214,6 +220,7 @@ export class TerminalMirror implements PoolClient {
   /** Runs `cb` once everything written so far has been parsed. */
   whenParsed(cb: () => void): void {
     if (this.disposed) return;
+    this.reopen();
     const req = this.nextReq++;
     this.pending.push({ kind: Reply.Sync, req, written: this.written, cb });
     this.slot.request([Op.Sync, this.sid, req]);
@@ -222,6 +229,7 @@ export class TerminalMirror implements PoolClient {
   /** Calls `cb` with the visible lines once everything written so far is parsed. */
   readScreenLines(cb: (lines: string[]) => void): void {
     if (this.disposed) return;
+    this.reopen();
     const req = this.nextReq++;
     this.pending.push({ kind: Reply.Lines, req, written: this.written, cb });
     this.slot.request([Op.Lines, this.sid, req]);
@@ -287,13 +295,55 @@ export class TerminalMirror implements PoolClient {
     reviewPaused();
   }
 
+  /**
+   * Keeps the screen (with its scrollback) as a deflated snapshot and closes the live terminal:
+   * for a session that is stopped and watched by nobody, whose screen only a later viewer or
+   * run needs. A live terminal with a full 2,000-line scrollback holds ~3 MiB; its snapshot,
+   * deflated, tens of KiB. The next use (a write, a resize, a request) reopens a terminal from
+   * it first, in order. Nothing happens if the mirror is used again before the snapshot is taken.
+   */
+  compact(): void {
+    if (this.disposed || this.compacted || this.written === 0) return;
+    const at = this.epoch;
+    this.snapshot((text) => {
+      if (this.disposed || this.compacted || this.epoch !== at || this.pending.length > 0) return;
+      this.compacted = zlib.deflateRawSync(Buffer.from(text));
+      this.slot.close(this.sid);
+      this.recent = [];
+      this.recentBytes = 0;
+    });
+  }
+
+  /** True while the screen is kept compacted (tests, and the bench's memory figures). */
+  get isCompact(): boolean {
+    return this.compacted !== null;
+  }
+
+  /** A compacted terminal comes back: a new worker terminal that is given the snapshot first. */
+  private reopen(): void {
+    const kept = this.compacted;
+    if (!kept) return;
+    this.compacted = null;
+    const screen = zlib.inflateRawSync(kept);
+    const { slot, sid } = assignSlot();
+    this.slot = slot;
+    this.sid = sid;
+    slot.open(sid, this, this._cols, this._rows, this.scrollback);
+    // Everything was parsed when it was compacted: the worker counts the snapshot from here.
+    this.base = this.written - screen.length;
+    this.epoch++;
+    slot.data(sid, screen);
+    this.keep(screen);
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.setBackpressure(null);
     poolLag.total -= this.written - this.parsed;
     this.disposed = true;
     this.pending = [];
-    this.slot.close(this.sid);
+    if (this.compacted) this.compacted = null;
+    else this.slot.close(this.sid);
   }
 }
 
