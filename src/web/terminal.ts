@@ -18,6 +18,7 @@ import { ClipboardAddon } from '@xterm/addon-clipboard';
 import { ACK_EVERY_BYTES } from '../shared/flow';
 import { isAutomaticReply } from '../shared/terminal-replies';
 import { EscapeBounds } from '../shared/escape-bounds';
+import { clampSize } from '../shared/size-limits';
 import { touchScroll } from './touch-scroll';
 
 /** System monospace fonts, then the symbols Claude Code draws that they may lack (styles.css). */
@@ -26,8 +27,6 @@ export const FONT_FAMILY = 'ui-monospace, "SF Mono", Menlo, Consolas, "DejaVu Sa
 const SYMBOLS_SAMPLE = '\u23fa\u23bf\u23f8\u23f5';
 /** xterm's scrollbar (overlaid on the grid's right edge; the fit leaves room for it). */
 const SCROLLBAR_PX = 14;
-/** The server's size limits (sessions/session.ts SIZE_LIMITS): asking for less gets this much. */
-export const SIZE_LIMITS = { minCols: 20, maxCols: 500, minRows: 5, maxRows: 200 } as const;
 /** Parsed bytes are acked at once past ACK_EVERY_BYTES, else after this quiet time. */
 const ACK_DELAY_MS = 100;
 
@@ -144,10 +143,7 @@ export class TerminalView {
       return null; // not laid out yet
     }
     if (!dims || !Number.isFinite(dims.cols) || !Number.isFinite(dims.rows) || this.host.clientWidth === 0) return null;
-    return {
-      cols: Math.min(SIZE_LIMITS.maxCols, Math.max(SIZE_LIMITS.minCols, dims.cols)),
-      rows: Math.min(SIZE_LIMITS.maxRows, Math.max(SIZE_LIMITS.minRows, dims.rows)),
-    };
+    return clampSize(dims.cols, dims.rows); // the server's limits: asking for less gets this much
   }
 
   /**

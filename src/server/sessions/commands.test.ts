@@ -17,6 +17,9 @@ class FakeTarget implements CommandTarget {
   isRunning: boolean;
   isReady: boolean;
   restartBlocked = false;
+  inputBacklogged = false;
+  /** Resolves inputWritable (set per test to hold input as a program that does not read would). */
+  writable: Promise<void> = Promise.resolve();
   confirmResult = true;
   selectResult: SelectOutcome = { ok: true };
   /** What submit() reports; `becomes` is the state the session is in once it has (a dialog came up). */
@@ -34,6 +37,10 @@ class FakeTarget implements CommandTarget {
     this.state = state;
     this.isRunning = state !== 'stopped';
     this.isReady = state !== 'stopped' && state !== 'starting';
+  }
+
+  inputWritable(): Promise<void> {
+    return this.writable;
   }
 
   whenReady(): Promise<boolean> {
@@ -560,4 +567,29 @@ test('writeKeysNow: a ready session takes the keys at once (and the caller watch
   assert.equal(writeKeysNow(x.dir, x.caller, ID, keys), true);
   assert.deepEqual(x.calls, [['s.write', keys]]);
   assert.deepEqual(x.watched, [ID]);
+});
+
+test('writeKeysNow: false while input waits for a program that does not read (the keys queue behind it instead)', () => {
+  const x = setup('running', 'control');
+  x.s.inputBacklogged = true;
+  assert.equal(writeKeysNow(x.dir, x.caller, ID, Buffer.from('x')), false);
+  assert.deepEqual(x.calls, []);
+});
+
+test('input and bytes_input are applied only once the program has taken them (backpressure to the caller)', async () => {
+  for (const msg of [{ type: 'bytes_input', input: 'abc' }, { type: 'input', input: 'hello' }] as Command[]) {
+    const x = setup('idle', 'control');
+    let release!: () => void;
+    x.s.writable = new Promise<void>((r) => (release = r));
+    let done = false;
+    const result = run(x, msg).then((r) => {
+      done = true;
+      return r;
+    });
+    await until(() => x.calls.length > 0, 'the input written');
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(done, false, `${msg.type}: not applied while the program has not taken it`);
+    release();
+    assert.deepEqual(await result, { ok: true });
+  }
 });

@@ -20,6 +20,10 @@ export interface CommandTarget {
   /** Stopped after crashing at start repeatedly: input must not restart it (only create_session). */
   readonly restartBlocked?: boolean;
   whenReady(): Promise<boolean>;
+  /** More input waits for the program than it should (it does not read its terminal). */
+  readonly inputBacklogged: boolean;
+  /** Resolves once the program has taken (nearly) all the input written to it. */
+  inputWritable(): Promise<void>;
   stateMessage(): ServerMessage;
   /** The state for a client that asks (waits briefly for a dialog on its way to be drawn). */
   currentState(): Promise<ServerMessage>;
@@ -141,7 +145,7 @@ export async function execute<S extends CommandTarget>(registry: SessionDirector
 export function writeKeysNow<S extends CommandTarget>(registry: SessionDirectory<S>, caller: Caller<S>, sessionId: string, keys: Buffer): boolean {
   if (caller.role === 'view') return false;
   const s = registry.get(sessionId);
-  if (!s?.isReady) return false;
+  if (!s?.isReady || s.inputBacklogged) return false; // queued: apply() waits for the program
   caller.watch?.(s);
   s.write(keys);
   return true;
@@ -166,11 +170,16 @@ async function apply<S extends CommandTarget>(s: S, caller: Caller<S>, msg: Excl
       if (!s.isReady) await s.whenReady();
       if (!s.isRunning) return failed('the session exited before the input could be typed');
       if (!actionAllowed(s.state, msg.type)) return refuse();
+      // Input counts as applied once the program has taken it: a caller's next command waits
+      // behind it, so one that does not read its terminal holds back its writers (backpressure),
+      // not the server's memory.
       if (msg.type === 'bytes_input') {
         s.write(typeof msg.input === 'string' || Buffer.isBuffer(msg.input) ? msg.input : Buffer.from(msg.input));
+        await s.inputWritable();
         return { ok: true };
       }
       const submitted = await s.submit(msg.input);
+      await s.inputWritable();
       caller.memo.inputAt = Date.now(); // the Confirm that follows counts from the submission
       if (submitted.ok) return { ok: true };
       if (submitted.reason === 'dialog') return refuse(); // a dialog came up meanwhile: nothing typed into it

@@ -6,6 +6,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { stateMessage, type ServerMessage, type SessionSizeMessage } from '../../shared/protocol.js';
+import { clampSize } from '../../shared/size-limits.js';
 import type { SessionInfo } from '../../shared/session-info.js';
 import type { PendingTool, SessionStateName } from '../../shared/state.js';
 
@@ -34,17 +35,6 @@ const HUP_WAIT_MS = 2_000;
 /** A session no viewer has sized runs at 80×24, as echokit_pty does (its web UI never sends a size). */
 export const DEFAULT_COLS = 80;
 export const DEFAULT_ROWS = 24;
-
-/**
- * Sizes a session may take. Below 20 columns no TUI is usable, and reflowing a long line into
- * a few columns is what broke the mirror (a 300 KB line at 1–4 columns); above 500×200 a
- * screen costs memory for nothing a person can read.
- */
-export const SIZE_LIMITS = { minCols: 20, maxCols: 500, minRows: 5, maxRows: 200 } as const;
-
-function clamp(n: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, Math.floor(n)));
-}
 
 /** A client asking for the state waits at most this long for a dialog's announcement (the tracker announces within 2 s). */
 const ANNOUNCE_WAIT_MS = 2500;
@@ -137,16 +127,21 @@ export class Session implements ViewerHost {
     return this.machine.pending;
   }
 
-  /** The running process's pid (also its kernel session id), or null. */
+  /** More than INPUT_BACKLOG bytes of input wait for the program (it does not read its terminal). */
+  get inputBacklogged(): boolean {
+    return (this.pty?.unwrittenBytes ?? 0) > INPUT_BACKLOG;
+  }
+
   /**
    * Resolves once the program has taken all but INPUT_BACKLOG bytes of the input written to
-   * it: a client's input path waits for this, so a program that does not read its terminal
-   * makes the client's socket wait (backpressure), not the server's memory grow.
+   * it: the command path waits for this, so a program that does not read its terminal makes
+   * its writers wait (backpressure), not the server's memory grow.
    */
   inputWritable(): Promise<void> {
     return this.pty ? this.pty.writable(INPUT_BACKLOG) : Promise.resolve();
   }
 
+  /** The running process's pid (also its kernel session id), or null. */
   get pid(): number | null {
     return this.pty?.pid ?? null;
   }
@@ -328,13 +323,12 @@ export class Session implements ViewerHost {
 
   /** Resizes the PTY and the mirror, clamped to SIZE_LIMITS (the protocol allows 1–1000). */
   resize(cols: number, rows: number): void {
-    const c = clamp(cols, SIZE_LIMITS.minCols, SIZE_LIMITS.maxCols);
-    const r = clamp(rows, SIZE_LIMITS.minRows, SIZE_LIMITS.maxRows);
-    const before = `${this.mirror.cols}x${this.mirror.rows}`;
-    this.mirror.resize(c, r);
-    this.pty?.resize(c, r);
+    const size = clampSize(cols, rows);
+    if (size.cols === this.mirror.cols && size.rows === this.mirror.rows) return;
+    this.mirror.resize(size.cols, size.rows);
+    this.pty?.resize(size.cols, size.rows);
     // Every viewer renders exactly this size: tell them, in order with the output.
-    if (`${this.mirror.cols}x${this.mirror.rows}` !== before) this.broadcast(this.sizeMessage());
+    this.broadcast(this.sizeMessage());
   }
 
   attach(viewer: Viewer): void {

@@ -18,6 +18,8 @@ function fakeSession(current: ServerMessage, calls: string[]): CommandTarget {
     isRunning: state !== 'stopped',
     isReady: true,
     whenReady: async () => true,
+    inputBacklogged: false,
+    inputWritable: async () => undefined,
     stateMessage: () => current,
     currentState: async () => current,
     write: () => calls.push('write'),

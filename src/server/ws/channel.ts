@@ -210,10 +210,9 @@ export class Channel {
       case 'ping':
         return this.send({ type: 'pong' });
       default: {
+        // Input is applied once the program has taken it (commands.ts): until then it counts
+        // in this socket's queue, so one that does not read its terminal pauses the socket.
         const result = await execute(this.registry, this.caller, this.sessionId, msg);
-        // Input stays counted in this socket's queue until the program has taken it: one that
-        // does not read its terminal stops this socket being read (see enqueue).
-        if (msg.type === 'input' || msg.type === 'bytes_input') await this.registry.get(this.sessionId)?.inputWritable();
         if (result.ok) {
           if (result.reply) this.send(result.reply);
           return;
