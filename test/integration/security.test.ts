@@ -184,7 +184,8 @@ describe('origins, hosts, share links and limits', () => {
     assert.match(share.url, new RegExp(`/\\?id=${id}&share=`));
     const view = await TestClient.connect(share.ws_url);
     await view.nextType('session_pty_output');
-    assert.ok(view.messages.some((m) => m.type === 'session_idle' || m.type === 'session_running'), 'state');
+    // The state follows the snapshot once its frame has been handed to the OS (one frame in flight).
+    await view.next((m) => m.type === 'session_idle' || m.type === 'session_running', 'state');
     const from = view.messages.length;
     view.send({ type: 'input', input: 'echo VIEWLEAK1' });
     view.send({ type: 'bytes_input', input: [...Buffer.from('echo VIEWLEAK2\r')] });

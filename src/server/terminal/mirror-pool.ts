@@ -41,7 +41,8 @@ const POOL = 16;
 export interface PoolClient {
   /** Bytes parsed so far, and the mode as of that point. */
   onProgress(parsed: number, bracketedPaste: boolean): void;
-  onReply(req: number, kind: Reply, payload: string | string[] | null): void;
+  /** The answer to request `req` (its kind is the one asked for: answers come in order). */
+  onReply(req: number, payload: string | string[] | null): void;
   /** The worker died: the terminal was re-opened empty; pending requests will not be answered. */
   onLost(): void;
 }
@@ -184,7 +185,7 @@ class Slot {
         const w = (this.waiting.get(item[1]) ?? 1) - 1;
         if (w > 0) this.waiting.set(item[1], w);
         else this.waiting.delete(item[1]);
-        c?.client.onReply(item[2], item[0], item[0] === Reply.Sync ? null : item[3]);
+        c?.client.onReply(item[2], item[0] === Reply.Sync ? null : item[3]);
       } catch (err) {
         error ??= err; // every answer is delivered; the first error is thrown after
       }

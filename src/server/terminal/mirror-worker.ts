@@ -227,8 +227,13 @@ port.on('message', (batch: Batch) => {
   const touched = new Set<Hosted>();
   const now = performance.now();
   for (const op of batch.ops) {
-    if (op[0] === Op.Fail) setImmediate(() => { throw new Error('mirror worker failure (test)'); });
-    if (op[0] === Op.Fail) continue;
+    if (op[0] === Op.Fail) {
+      // Thrown from a later turn, as an exception in one of xterm's parse timers would be.
+      setImmediate(() => {
+        throw new Error('mirror worker failure (test)');
+      });
+      continue;
+    }
     const sid = op[1];
     if (op[0] === Op.Open) {
       const [, , cols, rows, scrollback] = op;

@@ -247,7 +247,7 @@ export class TerminalMirror implements PoolClient {
   }
 
   /** @internal */
-  onReply(req: number, kind: Reply, payload: string | string[] | null): void {
+  onReply(req: number, payload: string | string[] | null): void {
     const head = this.pending[0];
     if (!head || head.req !== req) return; // answers come in order; anything else is stale
     this.pending.shift();
@@ -264,7 +264,6 @@ export class TerminalMirror implements PoolClient {
       if (error !== null) throw error;
     } else if (head.kind === Reply.Lines) head.cb(payload as string[]);
     else head.cb();
-    void kind;
   }
 
   /**

@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import { E, type ErrorCode } from '../../shared/errors.js';
 import { readWavInfo } from '../../shared/wav.js';
+import { BodyTooLarge, readBodyBytes } from '../http/json.js';
 
 /** OpenAI's limit for /audio/transcriptions (Groq's free tier and others take the same). */
 export const MAX_AUDIO_BYTES = 25 * 1024 * 1024;
@@ -97,27 +98,10 @@ export async function readAudioUpload(req: IncomingMessage): Promise<Upload> {
 }
 
 /** The whole body, refusing more than `limit` bytes without buffering them. */
-function readBytes(req: IncomingMessage, limit: number): Promise<Bytes | 'too_large' | 'unreadable'> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      return resolve('too_large');
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer): void => {
-      size += c.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.resume();
-        resolve('too_large');
-        return;
-      }
-      chunks.push(c);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(size > limit ? 'too_large' : (Buffer.concat(chunks) as Bytes))); // a Buffer's memory is an ArrayBuffer
-    req.on('error', () => resolve('unreadable'));
-  });
+async function readBytes(req: IncomingMessage, limit: number): Promise<Bytes | 'too_large' | 'unreadable'> {
+  try {
+    return (await readBodyBytes(req, limit)) as Bytes; // a Buffer's memory is an ArrayBuffer
+  } catch (err) {
+    return err instanceof BodyTooLarge ? 'too_large' : 'unreadable';
+  }
 }
