@@ -28,11 +28,10 @@ const WORKER_NICE = 10;
 const FLUSH_MS = 8;
 const FLUSH_BYTES = 256 * 1024;
 /**
- * Full batches (a flood) reuse their buffers (the worker sends each back once parsed): a fresh
- * 256 KiB buffer for every batch cost page faults and garbage collections on the main thread.
- * Room for FLUSH_BYTES plus the chunk that crossed it (a PTY read is at most 64 KiB); at most
- * POOL kept. A smaller batch gets a buffer of its own size: it may wait unparsed for a while
- * (mirror-worker.ts), and a big buffer around a few KiB would multiply the memory that costs.
+ * Batches reuse their buffers: the worker copies the bytes out and sends each buffer back at
+ * once (mirror-worker.ts), so a handful circulate. A fresh buffer for every batch cost the main
+ * thread page faults and garbage collections during a flood. Room for FLUSH_BYTES plus the chunk
+ * that crossed it (a PTY read is at most 64 KiB); at most POOL kept.
  */
 const BUFFER_BYTES = FLUSH_BYTES + 64 * 1024;
 const POOL = 16;
@@ -154,8 +153,7 @@ class Slot {
     if (this.ops.length === 0) return;
     let buf: ArrayBuffer | null = null;
     if (this.bytes > 0) {
-      const full = this.bytes >= FLUSH_BYTES && this.bytes <= BUFFER_BYTES;
-      buf = full ? (this.pool.pop() ?? new ArrayBuffer(BUFFER_BYTES)) : new ArrayBuffer(this.bytes);
+      buf = this.bytes <= BUFFER_BYTES ? (this.pool.pop() ?? new ArrayBuffer(BUFFER_BYTES)) : new ArrayBuffer(this.bytes);
       const view = Buffer.from(buf);
       let at = 0;
       for (const c of this.chunks) {

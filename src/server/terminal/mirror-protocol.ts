@@ -36,7 +36,7 @@ export interface Batch {
   ops: ToWorkerOp[];
   /**
    * The Data operations' bytes (transferred, not copied), or null when there are none. The
-   * worker sends it back (WorkerMessage.buffers) once everything in it is parsed, for reuse.
+   * worker copies them out and sends a reusable buffer back (WorkerMessage.buffers) at once.
    */
   buf: ArrayBuffer | null;
 }

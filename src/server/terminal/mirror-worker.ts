@@ -8,16 +8,22 @@
  * before the next write, so an empty write marks a point of the stream: a request answered from
  * its callback sees exactly what was written before it and nothing after.
  *
- * When: parsing is background work, done when the CPU is otherwise free. While a session
- * floods (its output rate, averaged over ~RATE_MS, is above FLOOD_RATE), its bytes wait here,
- * unparsed, and are parsed once the flood has died down — or at once when a request waits
- * behind them (a viewer joining, the screen reader), or when the session is DEFER_BYTES behind
- * (then the parse runs alongside the flood). Ordinary output (a TUI redrawing, a build log) is
- * far below that rate and is parsed as it comes. Measured on the 2-core machine here: a parse
- * running alongside a flood took the CPU its viewers and the output path need (a flood reached
- * its viewers at 0.4-0.7× the bare pipe's speed); deferred, the flood goes at the pipe's speed
- * and is parsed right after it. The bytes waiting are bounded by the main thread (mirror.ts
- * LAG), which pauses the PTY past its limit.
+ * When: parsing is background work, done when the CPU is otherwise free. While this worker's
+ * sessions together print faster than FLOOD_RATE (averaged over ~RATE_MS), their bytes wait
+ * here, unparsed, and are parsed once the flood has died down — or at once for a session with a
+ * request waiting behind them (a viewer joining, the screen reader), or one DEFER_BYTES behind
+ * (then its parse runs alongside the flood; likewise all sessions past WORKER_DEFER_BYTES).
+ * Ordinary output (a TUI redrawing, a build log) is far below that rate and is parsed as it
+ * comes. Measured on the 2-core machine here: a parse running alongside a flood took the CPU
+ * the PTY, the sockets and the viewers need (a flood reached its viewer at 0.4-0.6× the bare
+ * pipe's speed). The rate is the worker's, not each session's: 50 sessions printing 0.6 MB/s
+ * each are a flood for the machine as much as one printing 30 MB/s. The bytes waiting are
+ * bounded by the main thread (mirror.ts LAG), which pauses the PTY past its limit.
+ *
+ * Where: the bytes wait here, copied out of the batch, whose buffer goes straight back to the
+ * main thread for reuse. Held there instead (tried), a flood's 40 MB cost the main thread
+ * fresh memory for every PTY read (page faults, garbage collections: +50% of its CPU); here
+ * that cost falls on this thread, off the output path.
  *
  * xterm is given at most FEED_AHEAD bytes beyond what it has parsed (it refuses writes past
  * 50 MB pending), and parses each terminal in slices of ≤ 12 ms, so the sessions of one worker
@@ -33,14 +39,22 @@ import { fastSerializeSupported, serializeTerminal } from './serialize.js';
 
 /** Full reset first, so a snapshot replaces whatever the viewer's terminal showed. */
 const RESET = '\x1bc';
-/** A session printing faster than this (bytes/ms, i.e. 2 MB/s) is flooding: its parse waits. */
+/**
+ * Output arriving faster than this (bytes/ms, i.e. 2 MB/s) is a flood: parsing waits. Claude
+ * Code redrawing, or a busy build log, prints tens of KB/s; only bulk output (`cat`, a test
+ * suite dumping logs, `yes`) goes past it.
+ */
 const FLOOD_RATE = 2_000;
-/** Time constant of the output-rate average: a flood ends ~RATE_MS after its last bytes. */
+/** Time constant of the output-rate average: a flood is over ~RATE_MS after its last bytes. */
 const RATE_MS = 100;
-/** A session this far behind is parsed even while it floods (half mirror.ts's pause limit). */
-const DEFER_BYTES = 8 * 1024 * 1024;
-/** All sessions of this worker together, likewise. */
-const WORKER_DEFER_BYTES = 32 * 1024 * 1024;
+/**
+ * A session this far behind is parsed even while it floods: three quarters of mirror.ts's
+ * pause limit (LAG.sessionHigh), so that a flood longer than that is being parsed before its
+ * PTY is paused, and a shorter burst is not parsed until it is over.
+ */
+const DEFER_BYTES = 48 * 1024 * 1024;
+/** All sessions of this worker together, likewise (three quarters of LAG.totalHigh). */
+const WORKER_DEFER_BYTES = 96 * 1024 * 1024;
 const FEED_AHEAD = 1024 * 1024;
 /**
  * Progress is reported to the main thread every PROGRESS_BYTES (its pause limits are MiBs wide),
@@ -51,14 +65,8 @@ const FEED_AHEAD = 1024 * 1024;
 const PROGRESS_BYTES = 2 * 1024 * 1024;
 const CAUGHT_UP_BYTES = 256 * 1024;
 
-/** A batch buffer and how many of its Data parts are still to be parsed (or dropped). */
-interface Shared {
-  buf: ArrayBuffer;
-  left: number;
-}
-
 type Queued =
-  | { kind: 'data'; bytes: Uint8Array; from: Shared }
+  | { kind: 'data'; bytes: Uint8Array }
   | { kind: 'resize'; cols: number; rows: number }
   | { kind: 'request'; op: Op.Snapshot | Op.Lines | Op.Sync; req: number };
 
@@ -77,9 +85,6 @@ interface Hosted {
   parsed: number;
   reported: number;
   reportedPaste: boolean;
-  /** Recent output, decaying with RATE_MS: about rate × RATE_MS while a rate holds. */
-  recent: number;
-  recentAt: number;
   closed: boolean;
   addon: serialize.SerializeAddon | null;
 }
@@ -91,11 +96,11 @@ lowerPriority(init.nice);
 
 const hosted = new Map<number, Hosted>();
 let queuedTotal = 0;
+let recheck: NodeJS.Timeout | null = null;
 let replies: FromWorkerItem[] = [];
 let done: ArrayBuffer[] = [];
 const progressed = new Set<Hosted>();
 let flushScheduled = false;
-let recheck: NodeJS.Timeout | null = null;
 let fast: boolean | null = null;
 
 function schedule(): void {
@@ -124,18 +129,6 @@ function flush(): void {
   port!.postMessage(out, out.buffers);
 }
 
-/** One Data part of `s` is parsed or dropped; a reusable buffer goes back once all are. */
-function release(s: Shared): void {
-  if (--s.left > 0) return;
-  giveBack(s.buf);
-}
-
-function giveBack(buf: ArrayBuffer): void {
-  if (buf.byteLength !== init.poolBytes) return; // a batch's own buffer: the garbage collector's
-  done.push(buf);
-  schedule();
-}
-
 function reply(item: FromWorkerItem): void {
   replies.push(item);
   schedule();
@@ -158,11 +151,14 @@ function screenLines(term: headless.Terminal): string[] {
   return lines;
 }
 
-/** The session's recent output, decayed to `now`. */
-function recent(h: Hosted, now: number): number {
-  h.recent *= Math.exp(-(now - h.recentAt) / RATE_MS);
-  h.recentAt = now;
-  return h.recent;
+/** This worker's recent output (all its sessions): about rate × RATE_MS while a rate holds. */
+const incoming = { bytes: 0, at: 0 };
+
+/** The recent output, decayed to `now`, with `n` bytes arriving now. */
+function recent(now: number, n = 0): number {
+  incoming.bytes = incoming.bytes * Math.exp(-(now - incoming.at) / RATE_MS) + n;
+  incoming.at = now;
+  return incoming.bytes;
 }
 
 /** Hands queued operations to xterm as far as the rules in the header allow. */
@@ -172,7 +168,7 @@ function pump(h: Hosted): void {
       h.requests > 0 ||
       h.queuedBytes + h.inXterm >= DEFER_BYTES ||
       queuedTotal >= WORKER_DEFER_BYTES ||
-      recent(h, performance.now()) < FLOOD_RATE * RATE_MS;
+      recent(performance.now()) < FLOOD_RATE * RATE_MS;
     if (!due) return armRecheck();
     if (h.inXterm >= FEED_AHEAD) return; // the next parse callback pumps again
     const item = h.queue.shift() as Queued;
@@ -184,7 +180,6 @@ function pump(h: Hosted): void {
       h.term.write(item.bytes, () => {
         h.inXterm -= n;
         h.parsed += n;
-        release(item.from);
         if (h.closed) return;
         progressed.add(h);
         schedule();
@@ -217,12 +212,19 @@ function armRecheck(): void {
 }
 
 port.on('message', (batch: Batch) => {
-  const bytes = batch.buf ? new Uint8Array(batch.buf) : null;
-  const shared: Shared | null = batch.buf ? { buf: batch.buf, left: 0 } : null;
-  if (shared) {
-    const opening = new Set(batch.ops.filter((op) => op[0] === Op.Open).map((op) => op[1]));
-    for (const op of batch.ops) if (op[0] === Op.Data && (hosted.has(op[1]) || opening.has(op[1]))) shared.left++;
-    if (shared.left === 0) giveBack(shared.buf);
+  let bytes: Uint8Array | null = null;
+  if (batch.buf) {
+    // The batch's buffer is one of the main thread's few reusable ones: it goes back at once,
+    // its bytes copied here. Held until parsed (a flood's bytes wait here), it would leave the
+    // main thread allocating a fresh zero-filled 320 KiB buffer for each batch, page faults and
+    // all: ~30 µs a PTY read of a flood, measured here. The copy costs this thread instead.
+    let used = 0;
+    for (const op of batch.ops) if (op[0] === Op.Data) used = Math.max(used, op[2] + op[3]);
+    bytes = new Uint8Array(batch.buf.slice(0, used));
+    if (batch.buf.byteLength === init.poolBytes) {
+      done.push(batch.buf);
+      schedule();
+    }
   }
   const touched = new Set<Hosted>();
   const now = performance.now();
@@ -240,7 +242,7 @@ port.on('message', (batch: Batch) => {
       // logLevel off: xterm writes "Parsing error" for malformed sequences straight to stderr,
       // and any program can print those (a fuzzed one did, thousands of lines).
       const term = new headless.Terminal({ cols, rows, scrollback, allowProposedApi: true, logLevel: 'off' });
-      hosted.set(sid, { sid, term, scrollback, queue: [], queuedBytes: 0, requests: 0, inXterm: 0, parsed: 0, reported: 0, reportedPaste: false, recent: 0, recentAt: now, closed: false, addon: null });
+      hosted.set(sid, { sid, term, scrollback, queue: [], queuedBytes: 0, requests: 0, inXterm: 0, parsed: 0, reported: 0, reportedPaste: false, closed: false, addon: null });
       continue;
     }
     const h = hosted.get(sid);
@@ -248,10 +250,10 @@ port.on('message', (batch: Batch) => {
     switch (op[0]) {
       case Op.Data: {
         const data = (bytes as Uint8Array).subarray(op[2], op[2] + op[3]);
-        h.queue.push({ kind: 'data', bytes: data, from: shared as Shared });
+        h.queue.push({ kind: 'data', bytes: data });
         h.queuedBytes += data.length;
         queuedTotal += data.length;
-        h.recent = recent(h, now) + data.length;
+        recent(now, data.length);
         break;
       }
       case Op.Resize:
@@ -268,7 +270,6 @@ port.on('message', (batch: Batch) => {
         // (xterm cannot drop queued writes). Nothing is answered for a closed session.
         h.closed = true;
         queuedTotal -= h.queuedBytes;
-        for (const q of h.queue) if (q.kind === 'data') release(q.from);
         h.queue = [];
         h.queuedBytes = 0;
         hosted.delete(sid);

@@ -27,20 +27,22 @@ const MiB = 1024 * 1024;
 /**
  * How far a mirror may be behind its PTY (bytes written, not yet parsed) before the PTY is
  * paused, i.e. how much output may wait in memory for the parser. The worker parses when a
- * stream pauses (mirror-worker.ts), so a burst up to `sessionHigh` (a build log, a big `cat`)
- * reaches viewers at the pipe's speed and is parsed right after it; a longer flood runs at the
- * parser's pace (~50 MB/s a core here at 2,000 lines of scrollback). All sessions together may
- * be `totalHigh` behind (a burst in many sessions at once); a session less than `floor` behind
- * is never paused for the others'. Resumed below the low marks (hysteresis: a pause lets the
- * parser catch up for real). These bytes are the only memory a flood costs beyond the steady
- * state (reported as peak RSS by `npm run bench`); they are freed as they are parsed.
+ * flood pauses (mirror-worker.ts), so a burst up to `sessionHigh` (a big `cat`, a test run's
+ * logs: tens of MB) reaches viewers at the pipe's speed and is parsed right after it; a longer
+ * flood runs at the parser's pace (~40 MB/s a core here at 2,000 lines of scrollback). All
+ * sessions together may be `totalHigh` behind (a burst in many sessions at once); a session
+ * less than `floor` behind is never paused for the others'. Resumed below the low marks
+ * (hysteresis: a pause lets the parser catch up for real). These bytes are the only memory a
+ * flood costs beyond the steady state (at most `totalHigh`, reported as peak RSS by `npm run
+ * bench`); they are freed as they are parsed. The price of a wide bound: a viewer joining a
+ * session in the middle of a flood waits for its backlog to be parsed (~1.5 s for 64 MiB here).
  * Mutable for tests only.
  */
 export const LAG = {
-  sessionHigh: 16 * MiB,
-  sessionLow: 8 * MiB,
-  totalHigh: 64 * MiB,
-  totalLow: 48 * MiB,
+  sessionHigh: 64 * MiB,
+  sessionLow: 32 * MiB,
+  totalHigh: 128 * MiB,
+  totalLow: 96 * MiB,
   floor: 1 * MiB,
 };
 
