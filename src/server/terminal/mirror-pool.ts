@@ -28,12 +28,16 @@ const WORKER_NICE = 10;
 const FLUSH_MS = 8;
 const FLUSH_BYTES = 256 * 1024;
 /**
- * Batches reuse their buffers: the worker copies the bytes out and sends each buffer back at
- * once (mirror-worker.ts), so a handful circulate. A fresh buffer for every batch cost the main
- * thread page faults and garbage collections during a flood. Room for FLUSH_BYTES plus the chunk
- * that crossed it (a PTY read is at most 64 KiB); at most POOL kept.
+ * Big batches (a flood) reuse their buffers: the worker copies the bytes out and sends each
+ * reusable buffer back at once (mirror-worker.ts), so a handful circulate. A fresh buffer for
+ * every big batch cost the main thread page faults and garbage collections during a flood.
+ * Room for FLUSH_BYTES plus the chunk that crossed it (a PTY read is at most 64 KiB); at most
+ * POOL kept. A batch under POOLED_MIN (keystroke echoes, a TUI's redraws) gets a buffer of its
+ * own size, cheap to allocate, that needs no message back: one every FLUSH_MS would wake the
+ * main thread for nothing while someone types.
  */
 const BUFFER_BYTES = FLUSH_BYTES + 64 * 1024;
+const POOLED_MIN = 64 * 1024;
 const POOL = 16;
 
 /** What the pool calls on the main-thread side of one hosted terminal. */
@@ -153,7 +157,8 @@ class Slot {
     if (this.ops.length === 0) return;
     let buf: ArrayBuffer | null = null;
     if (this.bytes > 0) {
-      buf = this.bytes <= BUFFER_BYTES ? (this.pool.pop() ?? new ArrayBuffer(BUFFER_BYTES)) : new ArrayBuffer(this.bytes);
+      const pooled = this.bytes >= POOLED_MIN && this.bytes <= BUFFER_BYTES;
+      buf = pooled ? (this.pool.pop() ?? new ArrayBuffer(BUFFER_BYTES)) : new ArrayBuffer(this.bytes);
       const view = Buffer.from(buf);
       let at = 0;
       for (const c of this.chunks) {

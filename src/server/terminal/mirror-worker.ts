@@ -213,19 +213,15 @@ function armRecheck(): void {
 
 port.on('message', (batch: Batch) => {
   let bytes: Uint8Array | null = null;
-  if (batch.buf) {
-    // The batch's buffer is one of the main thread's few reusable ones: it goes back at once,
-    // its bytes copied here. Held until parsed (a flood's bytes wait here), it would leave the
-    // main thread allocating a fresh zero-filled 320 KiB buffer for each batch, page faults and
-    // all: ~30 µs a PTY read of a flood, measured here. The copy costs this thread instead.
+  if (batch.buf && batch.buf.byteLength === init.poolBytes) {
+    // One of the main thread's few reusable buffers: it goes back at once, its bytes copied
+    // here (see "Where" above).
     let used = 0;
     for (const op of batch.ops) if (op[0] === Op.Data) used = Math.max(used, op[2] + op[3]);
     bytes = new Uint8Array(batch.buf.slice(0, used));
-    if (batch.buf.byteLength === init.poolBytes) {
-      done.push(batch.buf);
-      schedule();
-    }
-  }
+    done.push(batch.buf);
+    schedule();
+  } else if (batch.buf) bytes = new Uint8Array(batch.buf); // a small batch's own buffer: ours
   const touched = new Set<Hosted>();
   const now = performance.now();
   for (const op of batch.ops) {
