@@ -115,7 +115,11 @@ class Slot {
   }
 
   data(sid: number, chunk: Uint8Array): void {
-    this.ops.push([Op.Data, sid, this.bytes, chunk.length]);
+    const last = this.ops[this.ops.length - 1];
+    // A session's consecutive chunks are one Data op: a flood's batch is one part to clone and
+    // parse, not one per PTY read.
+    if (last && last[0] === Op.Data && last[1] === sid) last[3] += chunk.length;
+    else this.ops.push([Op.Data, sid, this.bytes, chunk.length]);
     this.chunks.push(chunk);
     this.bytes += chunk.length;
     if (this.bytes >= FLUSH_BYTES) this.flush();
