@@ -35,8 +35,9 @@ export type ToWorkerOp =
 export interface Batch {
   ops: ToWorkerOp[];
   /**
-   * The Data operations' bytes (transferred, not copied), or null when there are none. The
-   * worker copies them out and sends a reusable buffer back (WorkerMessage.buffers) at once.
+   * The Data operations' bytes (transferred, not copied), or null when there are none. A
+   * reusable (pooled) buffer the worker copies out of and sends back at once
+   * (WorkerMessage.buffers); a small batch's own buffer it keeps.
    */
   buf: ArrayBuffer | null;
 }

@@ -20,8 +20,8 @@
  * each are a flood for the machine as much as one printing 30 MB/s. The bytes waiting are
  * bounded by the main thread (mirror.ts LAG), which pauses the PTY past its limit.
  *
- * Where: the bytes wait here, copied out of the batch, whose buffer goes straight back to the
- * main thread for reuse. Held there instead (tried), a flood's 40 MB cost the main thread
+ * Where: the bytes wait here. A flood's big batches come in the main thread's few reusable
+ * buffers: their bytes are copied out and the buffer goes straight back. Held there instead (tried), a flood's 40 MB cost the main thread
  * fresh memory for every PTY read (page faults, garbage collections: +50% of its CPU); here
  * that cost falls on this thread, off the output path.
  *

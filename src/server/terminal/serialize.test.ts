@@ -5,7 +5,6 @@ import serialize from '@xterm/addon-serialize';
 import { fastSerializeSupported, serializeTerminal } from './serialize.js';
 import { prng as rng } from '../../../test/helpers/prng.js';
 
-
 const PIECES: Array<(r: () => number) => string> = [
   (r) => 'abcdefghij klmnopqrstuvwxyz0123456789'.slice(0, 1 + Math.floor(r() * 30)),
   () => '\r\n',

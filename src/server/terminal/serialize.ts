@@ -111,6 +111,17 @@ function fgColor(fg: number): number {
   return mode === CM_P16 || mode === CM_P256 ? fg & PCOLOR_MASK : mode === CM_RGB ? fg & RGB_MASK : -1;
 }
 
+/** The SGR parameters that set a foreground (`base` 30) or background (`base` 40) colour word. */
+function pushColor(sgr: number[], word: number, base: 30 | 40): void {
+  const color = fgColor(word);
+  const mode = word & CM_MASK;
+  if (mode === CM_RGB) sgr.push(base + 8, 2, (color >>> 16) & 0xff, (color >>> 8) & 0xff, color & 0xff);
+  else if (mode === CM_P16 || mode === CM_P256) {
+    if (color >= 16) sgr.push(base + 8, 5, color);
+    else sgr.push((color & 8 ? base + 60 : base) + (color & 7)); // 90/100 + n: the bright eight
+  } else sgr.push(base + 9);
+}
+
 function equalFg(a: Attr, b: Attr): boolean {
   return (a.fg & CM_MASK) === (b.fg & CM_MASK) && fgColor(a.fg) === fgColor(b.fg);
 }
@@ -151,24 +162,8 @@ function diffStyle(cell: Attr, old: Attr): string {
     if (!(old.fg === 0 && old.bg === 0)) sgr.push(0);
     return sgr.join(';');
   }
-  if (fgChanged) {
-    const color = fgColor(cell.fg);
-    const mode = cell.fg & CM_MASK;
-    if (mode === CM_RGB) sgr.push(38, 2, (color >>> 16) & 0xff, (color >>> 8) & 0xff, color & 0xff);
-    else if (mode === CM_P16 || mode === CM_P256) {
-      if (color >= 16) sgr.push(38, 5, color);
-      else sgr.push(color & 8 ? 90 + (color & 7) : 30 + (color & 7));
-    } else sgr.push(39);
-  }
-  if (bgChanged) {
-    const color = fgColor(cell.bg);
-    const mode = cell.bg & CM_MASK;
-    if (mode === CM_RGB) sgr.push(48, 2, (color >>> 16) & 0xff, (color >>> 8) & 0xff, color & 0xff);
-    else if (mode === CM_P16 || mode === CM_P256) {
-      if (color >= 16) sgr.push(48, 5, color);
-      else sgr.push(color & 8 ? 100 + (color & 7) : 40 + (color & 7));
-    } else sgr.push(49);
-  }
+  if (fgChanged) pushColor(sgr, cell.fg, 30);
+  if (bgChanged) pushColor(sgr, cell.bg, 40);
   if (flagsChanged) {
     const flag = (on: number, was: number, set: number, reset: number): void => {
       if (on !== was) sgr.push(on ? set : reset);
