@@ -35,6 +35,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import headless from '@xterm/headless';
 import serialize from '@xterm/addon-serialize';
 import { Op, Reply, type Batch, type FromWorkerItem, type WorkerInit, type WorkerMessage } from './mirror-protocol.js';
+import { exposeGc, IdleCollector } from './idle-collect.js';
 import { fastSerializeSupported, serializeTerminal } from './serialize.js';
 
 /** Full reset first, so a snapshot replaces whatever the viewer's terminal showed. */
@@ -102,6 +103,8 @@ let done: ArrayBuffer[] = [];
 const progressed = new Set<Hosted>();
 let flushScheduled = false;
 let fast: boolean | null = null;
+/** Garbage this thread makes (copies, parsed lines, closed terminals) is collected once it is quiet. */
+const collector = new IdleCollector(exposeGc(), () => queuedTotal > 0 || [...hosted.values()].some((h) => h.inXterm > 0));
 
 function schedule(): void {
   if (flushScheduled) return;
@@ -249,6 +252,7 @@ port.on('message', (batch: Batch) => {
         h.queue.push({ kind: 'data', bytes: data });
         h.queuedBytes += data.length;
         queuedTotal += data.length;
+        collector.note(data.length);
         recent(now, data.length);
         break;
       }
@@ -265,6 +269,7 @@ port.on('message', (batch: Batch) => {
         // What xterm has not been given is dropped; what it has is parsed, then it is disposed
         // (xterm cannot drop queued writes). Nothing is answered for a closed session.
         h.closed = true;
+        collector.note(h.term.cols * (h.term.rows + h.scrollback) * 12); // its lines: 3 × 4 bytes a cell
         queuedTotal -= h.queuedBytes;
         h.queue = [];
         h.queuedBytes = 0;
