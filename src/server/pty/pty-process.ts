@@ -79,8 +79,41 @@ export class PtyProcess {
     return this.exited !== null;
   }
 
+  /**
+   * Input, in order. What the terminal takes at once is written here, on this thread: node-pty
+   * writes through the libuv thread pool (`fs.write`), a hand-off to another thread and back
+   * for every keystroke, which the echo waits for. Measured on the 2-core machine here, that
+   * hand-off was a large part of the echo's extra time. The master is non-blocking: what does
+   * not fit (a long paste into a program that is not reading) goes to node-pty's queue, which
+   * also takes everything while it holds anything (order).
+   */
   write(data: string | Buffer): void {
-    if (!this.exited) this.term.write(data);
+    if (this.exited) return;
+    const fd = this.masterFd;
+    const queue = this.writeQueue;
+    if (fd === null || queue === null || queue.length > 0) return this.term.write(data);
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let written = 0;
+    try {
+      written = fs.writeSync(fd, bytes);
+    } catch (err) {
+      // EAGAIN: the terminal's buffer is full; node-pty's queue waits for room. Anything else
+      // (EIO: the program is gone) is node-pty's to report, as before.
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return this.term.write(data);
+    }
+    if (written < bytes.length) this.term.write(bytes.subarray(written));
+  }
+
+  /** node-pty's write queue (not a public API; null if it is not there). */
+  private get writeQueue(): Array<{ buffer: Uint8Array; offset: number }> | null {
+    const queue = (this.term as unknown as { _writeStream?: { _writeQueue?: unknown } })._writeStream?._writeQueue;
+    return Array.isArray(queue) ? (queue as Array<{ buffer: Uint8Array; offset: number }>) : null;
+  }
+
+  /** The PTY master's descriptor (node-pty's, not a public API; null if it is not there). */
+  private get masterFd(): number | null {
+    const fd = (this.term as unknown as { fd?: unknown }).fd;
+    return typeof fd === 'number' && fd >= 0 ? fd : null;
   }
 
   /**
@@ -89,8 +122,8 @@ export class PtyProcess {
    * node-pty's write queue (not a public API; 0 if it is not there).
    */
   get unwrittenBytes(): number {
-    const queue = (this.term as unknown as { _writeStream?: { _writeQueue?: Array<{ buffer: Uint8Array; offset: number }> } })._writeStream?._writeQueue;
-    if (!Array.isArray(queue)) return 0;
+    const queue = this.writeQueue;
+    if (queue === null) return 0;
     let n = 0;
     for (const t of queue) n += t.buffer.length - t.offset;
     return n;

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PtyProcess } from './pty-process.js';
+import { waitFor } from '../../../test/helpers/wait.js';
+
+const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm-256color', LANG: 'C' };
+
+function start(script: string): { p: PtyProcess; out: () => string; exited: () => boolean } {
+  let out = '';
+  let exited = false;
+  const p = new PtyProcess(
+    { file: '/bin/sh', args: ['-c', script], cwd: os.tmpdir(), env: ENV, cols: 80, rows: 24 },
+    (d) => (out += d.toString('latin1')),
+    () => (exited = true),
+  );
+  return { p, out: () => out, exited: () => exited };
+}
+
+test('a keystroke is written at once, on this thread (node-pty would queue it for its thread pool)', async () => {
+  const { p, out } = start('stty raw -echo; echo READY; exec cat');
+  try {
+    await waitFor(() => out().includes('READY'), 'the program to start');
+    p.write('x');
+    assert.equal(p.unwrittenBytes, 0, 'nothing left in node-pty’s queue');
+    p.write(Buffer.from('y'));
+    assert.equal(p.unwrittenBytes, 0);
+    await waitFor(() => out().endsWith('xy'), 'the echo');
+  } finally {
+    p.signal('SIGKILL');
+  }
+});
+
+test('input a program does not read yet waits in order: what fits, then the queue, then later writes behind it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccpty-pty-'));
+  const file = path.join(dir, 'in');
+  const total = 300_000;
+  // Raw mode: bytes pass unchanged. The program reads nothing until told to (a file appears).
+  const { p, out, exited } = start(`stty raw -echo; echo READY; while [ ! -e '${dir}/go' ]; do sleep 0.02; done; head -c ${total} > '${file}'; echo DONE`);
+  try {
+    await waitFor(() => out().includes('READY'), 'the program to start');
+    const big = Buffer.alloc(200_000);
+    for (let i = 0; i < big.length; i++) big[i] = 0x41 + (i % 26); // A-Z, over and over
+    p.write(big);
+    assert.ok(p.unwrittenBytes > 0, 'the terminal could not take 200,000 bytes unread; the rest is queued');
+    const tail: string[] = [];
+    for (let i = 0; i < 1000; i++) tail.push(String(i % 10).repeat(100));
+    for (const t of tail) p.write(t); // each behind what waits, never ahead of it
+    fs.writeFileSync(path.join(dir, 'go'), '');
+    await waitFor(() => out().includes('DONE') || exited(), 'the program to read it all', 20_000);
+    const got = fs.readFileSync(file);
+    assert.equal(got.length, total);
+    assert.ok(got.equals(Buffer.concat([big, Buffer.from(tail.join(''))])), 'every byte, in order');
+  } finally {
+    p.signal('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
