@@ -58,3 +58,37 @@ test('input a program does not read yet waits in order: what fits, then the queu
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('nothing is written once node-pty has closed the master: its number may belong to another file by then', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccpty-pty-'));
+  const { p, out } = start('stty raw -echo; echo READY; exec cat');
+  let other: number | null = null;
+  const spare: number[] = [];
+  try {
+    await waitFor(() => out().includes('READY'), 'the program to start');
+    const term = (p as unknown as { term: { fd: number; _socket: { destroy(): void } } }).term;
+    const old = term.fd;
+    term._socket.destroy(); // as node-pty does on EIO, or 200 ms after the child's death
+    await waitFor(() => {
+      try {
+        fs.fstatSync(old);
+        return false;
+      } catch {
+        return true; // closed
+      }
+    }, 'node-pty to close the master');
+    // Files take the lowest free numbers: open until one takes the master's.
+    for (let i = 0; i < 64 && other !== old; i++) {
+      if (other !== null) spare.push(other);
+      other = fs.openSync(path.join(dir, `other-${i}`), 'w+');
+    }
+    assert.equal(other, old, 'the test needs the reused number');
+    p.write('keys\r');
+    p.write(Buffer.from('more'));
+    assert.equal(fs.fstatSync(other).size, 0, 'no key reached the file that took the number');
+  } finally {
+    for (const fd of other === null ? spare : [...spare, other]) fs.closeSync(fd);
+    p.signal('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -88,7 +88,7 @@ export class PtyProcess {
    * also takes everything while it holds anything (order).
    */
   write(data: string | Buffer): void {
-    if (this.exited) return;
+    if (this.exited || this.masterClosed) return;
     const fd = this.masterFd;
     const queue = this.writeQueue;
     if (fd === null || queue === null || queue.length > 0) return this.term.write(data);
@@ -110,8 +110,25 @@ export class PtyProcess {
     return Array.isArray(queue) ? (queue as Array<{ buffer: Uint8Array; offset: number }>) : null;
   }
 
-  /** The PTY master's descriptor (node-pty's, not a public API; null if it is not there). */
+  /**
+   * True once node-pty has closed the master, which it does before it reports the exit (its
+   * socket is destroyed on EIO, or 200 ms after the child's death). The descriptor's number
+   * can then belong to any file the server opens next: a key written to it would land there.
+   * The socket is marked destroyed synchronously, before the close. (node-pty's field, not a
+   * public API: false if it is not there.)
+   */
+  private get masterClosed(): boolean {
+    return (this.term as unknown as { _socket?: { destroyed?: unknown } })._socket?.destroyed === true;
+  }
+
+  /**
+   * The PTY master's descriptor (node-pty's, not a public API; null if it is not there). Only
+   * where each child closes every inherited descriptor (CAN_CLOSE_FDS): elsewhere other
+   * sessions' programs share the master's open file description and could make it blocking,
+   * and a write here would then block the whole server, not a thread-pool thread.
+   */
   private get masterFd(): number | null {
+    if (!CAN_CLOSE_FDS) return null;
     const fd = (this.term as unknown as { fd?: unknown }).fd;
     return typeof fd === 'number' && fd >= 0 ? fd : null;
   }

@@ -1,53 +1,86 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { exposeGc, IdleCollector } from './idle-collect.js';
-import { waitFor } from '../../../test/helpers/wait.js';
+import { exposeGc, IdleCollector, type SetTimer } from './idle-collect.js';
 
-const IDLE = 40;
+const IDLE = 5000;
 const AFTER = 1000;
+const QUIET = 100;
 
-function counting(): { gc: () => void; times: number[] } {
-  const times: number[] = [];
-  return { gc: () => times.push(performance.now()), times };
+/** A timer the test fires by hand: no waiting, no dependence on the machine's load. */
+function manual(): { setTimer: SetTimer; pending: () => number; fire: () => void; lastMs: () => number } {
+  let queue: Array<{ fn: () => void; ms: number }> = [];
+  let last = 0;
+  return {
+    setTimer: (fn, ms) => {
+      queue.push({ fn, ms });
+      last = ms;
+    },
+    pending: () => queue.length,
+    fire: () => {
+      const due = queue;
+      queue = [];
+      for (const t of due) t.fn();
+    },
+    lastMs: () => last,
+  };
 }
 
-test('collects once, IDLE after the last work, and only past the work threshold', async () => {
-  const big = counting();
-  const small = counting();
-  const a = new IdleCollector(big.gc, () => false, IDLE, AFTER);
-  const b = new IdleCollector(small.gc, () => false, IDLE, AFTER);
-  const t0 = performance.now();
-  a.note(AFTER);
-  b.note(AFTER - 1);
-  await waitFor(() => big.times.length === 1, 'the collection');
-  assert.ok((big.times[0] as number) - t0 >= IDLE - 1, 'not before the worker has been quiet for IDLE');
-  // Well past b's idle time too (the wait above took ≥ IDLE): below the threshold, never.
-  await waitFor(() => performance.now() - t0 > 3 * IDLE, 'three idle periods');
-  assert.equal(small.times.length, 0);
-  assert.equal(big.times.length, 1, 'once, not again without new work');
+function collector(busy = () => false): { k: IdleCollector; gcs: () => number; timer: ReturnType<typeof manual> } {
+  let n = 0;
+  const timer = manual();
+  const k = new IdleCollector(() => n++, busy, timer.setTimer, IDLE, AFTER, QUIET);
+  return { k, gcs: () => n, timer };
+}
+
+test('nothing happens below the work threshold', () => {
+  const { k, gcs, timer } = collector();
+  k.note(AFTER - 1);
+  assert.equal(timer.pending(), 0, 'no timer armed');
+  assert.equal(gcs(), 0);
 });
 
-test('work keeps postponing it; a busy worker is not collected until it is quiet', async () => {
-  const c = counting();
-  let busy = false;
-  const k = new IdleCollector(c.gc, () => busy, IDLE, AFTER);
-  let last = 0;
-  for (let i = 0; i < 8; i++) {
-    k.note(AFTER);
-    last = performance.now();
-    await waitFor(() => performance.now() - last >= IDLE / 4, 'a quarter idle period', 1000, 2);
-  }
-  await waitFor(() => c.times.length === 1, 'the collection');
-  assert.ok((c.times[0] as number) - last >= IDLE - 1, 'IDLE after the last work, not after the first');
-
-  busy = true;
+test('past the threshold: one collection after a quiet window, and none again without new work', () => {
+  const { k, gcs, timer } = collector();
   k.note(AFTER);
-  const noted = performance.now();
-  await waitFor(() => performance.now() - noted > 3 * IDLE, 'three idle periods');
-  assert.equal(c.times.length, 1, 'not while something is queued or parsing');
+  assert.equal(timer.pending(), 1);
+  assert.equal(timer.lastMs(), IDLE);
+  k.note(AFTER); // more work while armed: still one timer
+  assert.equal(timer.pending(), 1);
+  timer.fire(); // this window saw AFTER ≥ QUIET bytes: not quiet
+  assert.equal(gcs(), 0);
+  assert.equal(timer.pending(), 1, 'the next window is armed');
+  k.note(QUIET - 1); // a trickle (a spinner, a clock) does not put it off
+  timer.fire();
+  assert.equal(gcs(), 1);
+  assert.equal(timer.pending(), 0);
+  k.note(AFTER - 1);
+  assert.equal(timer.pending(), 0, 'the count started again from zero');
+});
+
+test('steady heavy output keeps putting it off; a busy worker is never collected', () => {
+  let busy = false;
+  const { k, gcs, timer } = collector(() => busy);
+  k.note(AFTER);
+  for (let i = 0; i < 5; i++) {
+    k.note(QUIET); // a flood: every window has too much
+    timer.fire();
+    assert.equal(gcs(), 0);
+  }
+  busy = true;
+  timer.fire(); // quiet window, but something is queued or parsing
+  assert.equal(gcs(), 0);
+  assert.equal(timer.pending(), 1);
   busy = false;
-  await waitFor(() => c.times.length === 2, 'the collection once quiet');
+  timer.fire();
+  assert.equal(gcs(), 1);
+});
+
+test('without gc() it does nothing at all', () => {
+  const timer = manual();
+  const k = new IdleCollector(null, () => false, timer.setTimer, IDLE, AFTER, QUIET);
+  k.note(AFTER * 10);
+  assert.equal(timer.pending(), 0);
 });
 
 test('gc can be had, on the main thread and in a worker thread', async () => {

@@ -11,13 +11,19 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-/** Quiet this long first: a collection then never competes with work (a flood, a join). */
+/** A window this long with little output and nothing queued or parsing is "quiet". */
 export const IDLE_COLLECT_MS = 5_000;
 /**
  * Worth a collection (a full one pauses the worker ~50-150 ms here): a few 40 MB floods' worth
  * of copies, or a few closed full-scrollback terminals (~3 MiB each).
  */
 export const COLLECT_AFTER_BYTES = 16 * 1024 * 1024;
+/**
+ * Output in a window that still counts as quiet: far above a TUI's redraws (Claude Code's
+ * spinner and status line print tens of KB/s), far below a flood. Requiring none at all would
+ * let one session's clock or spinner put the collection off for ever.
+ */
+export const QUIET_BYTES = 1024 * 1024;
 
 /**
  * V8's `gc()`, or null where it cannot be had. `--expose-gc` is a V8 flag that only decides
@@ -34,38 +40,46 @@ export function exposeGc(): (() => void) | null {
   }
 }
 
+/** Runs `fn` once after `ms` (tests pass their own). The default never keeps the thread alive. */
+export type SetTimer = (fn: () => void, ms: number) => void;
+const unrefTimer: SetTimer = (fn, ms) => void setTimeout(fn, ms).unref();
+
+/**
+ * Once COLLECT_AFTER_BYTES of work have been noted, waits for a quiet window of IDLE_COLLECT_MS
+ * (under QUIET_BYTES noted, nothing busy at its end), then collects once.
+ */
 export class IdleCollector {
   private work = 0;
-  private lastWorkAt = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private inWindow = 0;
+  private armed = false;
 
   constructor(
     private readonly gc: (() => void) | null,
-    /** True while something is still queued or parsing (never collect under it). */
+    /** True while something is queued or parsing (never collect under it). */
     private readonly busy: () => boolean,
+    private readonly setTimer: SetTimer = unrefTimer,
     private readonly idleMs = IDLE_COLLECT_MS,
     private readonly afterBytes = COLLECT_AFTER_BYTES,
-    private readonly now: () => number = () => performance.now(),
+    private readonly quietBytes = QUIET_BYTES,
   ) {}
 
   /** Work that leaves garbage: `bytes` copied, parsed, or freed. */
   note(bytes: number): void {
     if (this.gc === null) return;
     this.work += bytes;
-    this.lastWorkAt = this.now();
-    if (this.work >= this.afterBytes) this.arm(this.idleMs);
+    this.inWindow += bytes;
+    if (this.work >= this.afterBytes) this.arm();
   }
 
-  private arm(ms: number): void {
-    if (this.timer !== null) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const quietFor = this.now() - this.lastWorkAt;
-      if (quietFor < this.idleMs) return this.arm(this.idleMs - quietFor);
-      if (this.busy()) return this.arm(this.idleMs);
+  private arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    this.inWindow = 0;
+    this.setTimer(() => {
+      this.armed = false;
+      if (this.inWindow >= this.quietBytes || this.busy()) return this.arm(); // not quiet: the next window
       this.work = 0;
       this.gc?.();
-    }, ms);
-    this.timer.unref();
+    }, this.idleMs);
   }
 }

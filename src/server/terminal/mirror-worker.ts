@@ -104,7 +104,9 @@ const progressed = new Set<Hosted>();
 let flushScheduled = false;
 let fast: boolean | null = null;
 /** Garbage this thread makes (copies, parsed lines, closed terminals) is collected once it is quiet. */
-const collector = new IdleCollector(exposeGc(), () => queuedTotal > 0 || [...hosted.values()].some((h) => h.inXterm > 0));
+/** Bytes handed to xterm and not parsed yet, all terminals (closed ones too: they finish). */
+let parsingTotal = 0;
+const collector = new IdleCollector(exposeGc(), () => queuedTotal > 0 || parsingTotal > 0);
 
 function schedule(): void {
   if (flushScheduled) return;
@@ -180,8 +182,10 @@ function pump(h: Hosted): void {
       h.queuedBytes -= n;
       queuedTotal -= n;
       h.inXterm += n;
+      parsingTotal += n;
       h.term.write(item.bytes, () => {
         h.inXterm -= n;
+        parsingTotal -= n;
         h.parsed += n;
         if (h.closed) return;
         progressed.add(h);
