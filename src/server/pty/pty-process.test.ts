@@ -19,12 +19,12 @@ function start(script: string): { p: PtyProcess; out: () => string; exited: () =
   return { p, out: () => out, exited: () => exited };
 }
 
-test('a keystroke is written at once, on this thread (node-pty would queue it for its thread pool)', async () => {
+test('a keystroke is written at once, on this thread (node-pty queues it for its thread pool)', async () => {
   const { p, out } = start('stty raw -echo; echo READY; exec cat');
   try {
     await waitFor(() => out().includes('READY'), 'the program to start');
     p.write('x');
-    assert.equal(p.unwrittenBytes, 0, 'nothing left in node-pty’s queue');
+    assert.equal(p.unwrittenBytes, 0, 'nothing left waiting');
     p.write(Buffer.from('y'));
     assert.equal(p.unwrittenBytes, 0);
     await waitFor(() => out().endsWith('xy'), 'the echo');
@@ -88,6 +88,34 @@ test('nothing is written once node-pty has closed the master: its number may bel
     assert.equal(fs.fstatSync(other).size, 0, 'no key reached the file that took the number');
   } finally {
     for (const fd of other === null ? spare : [...spare, other]) fs.closeSync(fd);
+    p.signal('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('input still waiting when node-pty closes the master is dropped, not written to whatever takes its number', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccpty-pty-'));
+  const { p, out } = start('stty raw -echo; echo READY; exec sleep 30'); // never reads
+  const files: number[] = [];
+  try {
+    await waitFor(() => out().includes('READY'), 'the program to start');
+    p.write(Buffer.alloc(100_000, 0x61));
+    assert.ok(p.unwrittenBytes > 0, 'the rest of the paste waits');
+    const term = (p as unknown as { term: { fd: number; _socket: { destroy(): void } } }).term;
+    const old = term.fd;
+    term._socket.destroy(); // closes the descriptor at once
+    // In the same turn, before the next retry, a file takes the number (the lowest free).
+    for (let i = 0; i < 64 && files[files.length - 1] !== old; i++) files.push(fs.openSync(path.join(dir, `other-${i}`), 'w+'));
+    assert.equal(files[files.length - 1], old, 'the test needs the reused number');
+    // Waiting input is retried every millisecond (node-pty's writer: every turn, from its
+    // thread pool); written to the number, it would land in the file within a few. Fifty
+    // polls are plenty.
+    let polls = 0;
+    await waitFor(() => ++polls > 50 || fs.fstatSync(old).size > 0, 'fifty polls, or bytes in the file', 5000, 1);
+    assert.equal(p.unwrittenBytes, 0, 'the queue was emptied');
+    assert.equal(fs.fstatSync(old).size, 0, 'nothing reached the file that took the number');
+  } finally {
+    for (const fd of files) fs.closeSync(fd);
     p.signal('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   }

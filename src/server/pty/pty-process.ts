@@ -11,6 +11,7 @@
  */
 import fs from 'node:fs';
 import * as pty from 'node-pty';
+import { InputWriter } from './input-writer.js';
 import { allPids, statFields } from './procfs.js';
 
 /**
@@ -45,6 +46,8 @@ export class PtyProcess {
   private exited: PtyExit | null = null;
   private readonly exitWaiters: Array<(e: PtyExit) => void> = [];
   private slaveFd: number | null;
+  /** Input, written on this thread (input-writer.ts); null: node-pty's own writer. */
+  private readonly input: InputWriter | null;
 
   constructor(
     opts: PtySpawnOptions,
@@ -63,11 +66,17 @@ export class PtyProcess {
     });
     this.pid = this.term.pid;
     this.slaveFd = holdSlave(this.term);
+    const fd = (this.term as unknown as { fd?: unknown }).fd; // node-pty's, not a public API
+    // Only where each child closes every inherited descriptor: elsewhere other sessions'
+    // programs share the master's open file description and could make it blocking, and a
+    // write on this thread would then block the whole server.
+    this.input = CAN_CLOSE_FDS && typeof fd === 'number' && fd >= 0 ? new InputWriter(fd, () => this.masterClosed) : null;
     // node-pty's typings say string, but with `encoding: null` the events carry Buffers.
     this.term.onData((d) => onData(d as unknown as Buffer));
     // node-pty emits exit only once the pty's read side has closed (EIO), i.e. drained.
     this.term.onExit(({ exitCode, signal }) => {
       this.exited = { exitCode, signal: signal ? signal : null };
+      this.input?.clear();
       if (this.slaveFd !== null) fs.closeSync(this.slaveFd);
       this.slaveFd = null;
       onExit(this.exited);
@@ -79,70 +88,35 @@ export class PtyProcess {
     return this.exited !== null;
   }
 
-  /**
-   * Input, in order. What the terminal takes at once is written here, on this thread: node-pty
-   * writes through the libuv thread pool (`fs.write`), a hand-off to another thread and back
-   * for every keystroke, which the echo waits for. Measured on the 2-core machine here, that
-   * hand-off was a large part of the echo's extra time. The master is non-blocking: what does
-   * not fit (a long paste into a program that is not reading) goes to node-pty's queue, which
-   * also takes everything while it holds anything (order).
-   */
+  /** Input, in order (see InputWriter); dropped once node-pty has closed the master. */
   write(data: string | Buffer): void {
     if (this.exited || this.masterClosed) return;
-    const fd = this.masterFd;
-    const queue = this.writeQueue;
-    if (fd === null || queue === null || queue.length > 0) return this.term.write(data);
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let written = 0;
-    try {
-      written = fs.writeSync(fd, bytes);
-    } catch (err) {
-      // EAGAIN: the terminal's buffer is full; node-pty's queue waits for room. Anything else
-      // (EIO: the program is gone) is node-pty's to report, as before.
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return this.term.write(data);
-    }
-    if (written < bytes.length) this.term.write(bytes.subarray(written));
-  }
-
-  /** node-pty's write queue (not a public API; null if it is not there). */
-  private get writeQueue(): Array<{ buffer: Uint8Array; offset: number }> | null {
-    const queue = (this.term as unknown as { _writeStream?: { _writeQueue?: unknown } })._writeStream?._writeQueue;
-    return Array.isArray(queue) ? (queue as Array<{ buffer: Uint8Array; offset: number }>) : null;
+    if (this.input) this.input.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    else this.term.write(data);
   }
 
   /**
    * True once node-pty has closed the master, which it does before it reports the exit (its
    * socket is destroyed on EIO, or 200 ms after the child's death). The descriptor's number
-   * can then belong to any file the server opens next: a key written to it would land there.
-   * The socket is marked destroyed synchronously, before the close. (node-pty's field, not a
-   * public API: false if it is not there.)
+   * can then belong to any file the server opens next: a key written to it, or a resize, would
+   * land there. The socket is marked destroyed synchronously, before the close. (node-pty's
+   * field, not a public API: false if it is not there.)
    */
   private get masterClosed(): boolean {
     return (this.term as unknown as { _socket?: { destroyed?: unknown } })._socket?.destroyed === true;
   }
 
   /**
-   * The PTY master's descriptor (node-pty's, not a public API; null if it is not there). Only
-   * where each child closes every inherited descriptor (CAN_CLOSE_FDS): elsewhere other
-   * sessions' programs share the master's open file description and could make it blocking,
-   * and a write here would then block the whole server, not a thread-pool thread.
-   */
-  private get masterFd(): number | null {
-    if (!CAN_CLOSE_FDS) return null;
-    const fd = (this.term as unknown as { fd?: unknown }).fd;
-    return typeof fd === 'number' && fd >= 0 ? fd : null;
-  }
-
-  /**
-   * Bytes handed to `write` that the terminal has not taken yet: node-pty queues what the
-   * kernel's buffer (a few KiB) cannot hold while the program does not read. Read from
-   * node-pty's write queue (not a public API; 0 if it is not there).
+   * Bytes handed to `write` that the terminal has not taken yet: what the kernel's buffer (a
+   * few KiB) cannot hold while the program does not read waits in a queue (ours, or node-pty's
+   * write queue: not a public API; 0 if it is not there).
    */
   get unwrittenBytes(): number {
-    const queue = this.writeQueue;
-    if (queue === null) return 0;
+    if (this.input) return this.input.pending;
+    const queue = (this.term as unknown as { _writeStream?: { _writeQueue?: unknown } })._writeStream?._writeQueue;
+    if (!Array.isArray(queue)) return 0;
     let n = 0;
-    for (const t of queue) n += t.buffer.length - t.offset;
+    for (const t of queue as Array<{ buffer: Uint8Array; offset: number }>) n += t.buffer.length - t.offset;
     return n;
   }
 
@@ -156,7 +130,7 @@ export class PtyProcess {
   }
 
   resize(cols: number, rows: number): void {
-    if (this.exited) return;
+    if (this.exited || this.masterClosed) return; // the number may be another terminal's by now
     try {
       this.term.resize(cols, rows);
     } catch {
