@@ -51,6 +51,7 @@ test('input a program does not read yet waits in order: what fits, then the queu
     fs.writeFileSync(path.join(dir, 'go'), '');
     await waitFor(() => out().includes('DONE') || exited(), 'the program to read it all', 20_000);
     const got = fs.readFileSync(file);
+    assert.equal(p.unwrittenBytes, 0, 'nothing left counted as waiting');
     assert.equal(got.length, total);
     assert.ok(got.equals(Buffer.concat([big, Buffer.from(tail.join(''))])), 'every byte, in order');
   } finally {

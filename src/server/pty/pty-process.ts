@@ -22,7 +22,7 @@ import { allPids, statFields } from './procfs.js';
  */
 const CLOSE_FDS = 'for f in /proc/self/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] 2>/dev/null && eval "exec $f>&-" 2>/dev/null; done; exec "$0" "$@"';
 const BASH = '/bin/bash';
-/** How often `writable` looks at node-pty's write queue while it is over its limit. */
+/** How often `writable` looks at the input waiting while it is over its limit. */
 const WRITABLE_POLL_MS = 20;
 const CAN_CLOSE_FDS = fs.existsSync('/proc/self/fd') && fs.existsSync(BASH);
 
@@ -122,7 +122,7 @@ export class PtyProcess {
 
   /**
    * Resolves once at most `limit` bytes wait to be written (at once when so), or the process
-   * has ended. Polled: node-pty has no drain event; WRITABLE_POLL_MS is far below a person's
+   * has ended. Polled (neither writer has a drain event); WRITABLE_POLL_MS is far below a person's
    * notice and costs nothing while nothing waits.
    */
   async writable(limit: number): Promise<void> {
