@@ -90,9 +90,9 @@ export class PtyProcess {
 
   /** Input, in order (see InputWriter); dropped once node-pty has closed the master. */
   write(data: string | Buffer): void {
-    if (this.exited || this.masterClosed) return;
-    if (this.input) this.input.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-    else this.term.write(data);
+    if (this.exited) return;
+    if (this.input) this.input.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data); // checks the master itself
+    else if (!this.masterClosed) this.term.write(data);
   }
 
   /**

@@ -21,9 +21,10 @@
  * bounded by the main thread (mirror.ts LAG), which pauses the PTY past its limit.
  *
  * Where: the bytes wait here. A flood's big batches come in the main thread's few reusable
- * buffers: their bytes are copied out and the buffer goes straight back. Held there instead (tried), a flood's 40 MB cost the main thread
- * fresh memory for every PTY read (page faults, garbage collections: +50% of its CPU); here
- * that cost falls on this thread, off the output path.
+ * buffers: their bytes are copied out and the buffer goes straight back. Held there instead
+ * (tried), a flood's 40 MB cost the main thread fresh memory for every PTY read (page faults,
+ * garbage collections: +50% of its CPU); here that cost falls on this thread, off the output
+ * path.
  *
  * xterm is given at most FEED_AHEAD bytes beyond what it has parsed (it refuses writes past
  * 50 MB pending), and parses each terminal in slices of ≤ 12 ms, so the sessions of one worker
@@ -103,9 +104,9 @@ let done: ArrayBuffer[] = [];
 const progressed = new Set<Hosted>();
 let flushScheduled = false;
 let fast: boolean | null = null;
-/** Garbage this thread makes (copies, parsed lines, closed terminals) is collected once it is quiet. */
 /** Bytes handed to xterm and not parsed yet, all terminals (closed ones too: they finish). */
 let parsingTotal = 0;
+/** Garbage this thread makes (copies, parsed lines, closed terminals) is collected once it is quiet. */
 const collector = new IdleCollector(exposeGc(), () => queuedTotal > 0 || parsingTotal > 0);
 
 function schedule(): void {
