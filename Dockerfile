@@ -12,7 +12,8 @@ COPY tsconfig.json tsconfig.web.json vite.config.ts ./
 COPY src ./src
 COPY bin ./bin
 COPY scripts ./scripts
-# The server (tsc) and the web UI (Vite) into dist/, then drop the build tools.
+COPY native ./native
+# The PTY spawner (node-gyp), the server (tsc) and the web UI (Vite), then drop the build tools.
 RUN node scripts/ensure-build.mjs --force && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -1,6 +1,6 @@
 // Builds what is missing or older than its sources, so `npm start` and `npm test` work on a
-// fresh clone without a separate build step: the server (tsc → dist/) and the web UI
-// (type-check, then Vite → dist/web).
+// fresh clone without a separate build step: the server (tsc → dist/), the web UI
+// (type-check, then Vite → dist/web) and, on Linux, ccpty's PTY spawner (native/, node-gyp).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +27,7 @@ const mtime = (p) => (fs.existsSync(p) ? fs.statSync(p).mtimeMs : 0);
 const run = (args) => execFileSync(process.execPath, args, { stdio: 'inherit', cwd: ROOT });
 
 export function ensureBuild({ force = false } = {}) {
+  buildNative(force);
   const serverMarker = path.join(ROOT, 'dist', 'src', 'server', 'main.js');
   const serverSources = newest(...['src/shared', 'src/server', 'test', 'bench', 'tsconfig.json'].map((d) => path.join(ROOT, d)));
   if (force || mtime(serverMarker) < serverSources) {
@@ -42,6 +43,32 @@ export function ensureBuild({ force = false } = {}) {
     process.stderr.write('building the web UI (tsc, vite)...\n');
     run([bin('typescript', 'bin/tsc'), '-p', 'tsconfig.web.json']);
     run([bin('vite', 'bin/vite.js'), 'build', '--logLevel', 'warn']);
+  }
+}
+
+/**
+ * native/pty.c (src/server/pty/native-terminal.ts says why), with the node-gyp that comes with
+ * npm and the headers installed with Node (node-gyp would otherwise download them). Optional:
+ * if it cannot be built, sessions start through node-pty, a little slower.
+ */
+function buildNative(force) {
+  if (process.platform !== 'linux') return;
+  const dir = path.join(ROOT, 'native');
+  const out = path.join(dir, 'build', 'Release', 'ccpty_pty.node');
+  if (!force && mtime(out) >= newest(path.join(dir, 'pty.c'), path.join(dir, 'binding.gyp'))) return;
+  fs.rmSync(out, { force: true }); // a stale build must not outlive a failed one
+  const gyp = [process.env.npm_config_node_gyp, path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].find((p) => p && fs.existsSync(p));
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  const nodedir = fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
+  if (!gyp) {
+    process.stderr.write('node-gyp not found: sessions will start through node-pty (slower)\n');
+    return;
+  }
+  process.stderr.write('building the PTY spawner (node-gyp)...\n');
+  try {
+    execFileSync(process.execPath, [gyp, 'rebuild', ...nodedir], { cwd: dir, stdio: 'pipe' });
+  } catch (err) {
+    process.stderr.write(`${err.stdout ?? ''}${err.stderr ?? ''}could not build native/pty.c (above): sessions will start through node-pty (slower)\n`);
   }
 }
 
