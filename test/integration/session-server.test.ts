@@ -273,6 +273,38 @@ describe('session server with a shell', () => {
     await Promise.all([fast.close(), slow.close()]);
   });
 
+  test('a viewer that reads slower than a flood, but reads, loses nothing: the PTY waits for it (3 floods)', async () => {
+    const { id, c: typist } = await open(server);
+    const slow = await TestClient.connect(`${server.wsUrl}/ws/${id}`);
+    slow.send({ type: 'hello', binary: true, ack: true });
+    await slow.nextType('hello');
+    const from = slow.output.length;
+    // A renderer that parses 8 MB/s: it acks at most 400 KB per 50 ms. A flood is faster, so
+    // its unacknowledged bytes pass the limit (2 MiB); held, it is back under half within
+    // ~130 ms of the 300 ms it gets. Without the hold it would be resynchronised (ESC c).
+    let acked = slow.binaryBytes;
+    const acker = setInterval(() => {
+      const n = Math.min(slow.binaryBytes - acked, 400_000);
+      if (n <= 0) return;
+      acked += n;
+      slow.send({ type: 'ack', bytes: n });
+    }, 50);
+    try {
+      const n = 1_000_000;
+      const all = Array.from({ length: n }, (_, i) => String(i + 1)).join('\r\n');
+      for (let i = 0; i < 3; i++) {
+        const mark = slow.output.length;
+        typist.send({ type: 'input', input: `seq 1 ${n}; echo FLOOD-$((${i}+40))` });
+        await slow.outputContains(`FLOOD-${i + 40}\r\n`, 60_000);
+        assert.ok(slow.output.slice(mark).includes(`${all}\r\nFLOOD-${i + 40}`), `flood ${i}: every line, in order`);
+      }
+      assert.equal(slow.output.slice(from).split('\x1bc').length - 1, 0, 'never resynchronised');
+    } finally {
+      clearInterval(acker);
+      await Promise.all([typist.close(), slow.close()]);
+    }
+  });
+
   test('the PTY is drained before session_ended', async () => {
     const { c } = await open(server);
     c.send({ type: 'input', input: 'seq 1 150000; exit 7' });

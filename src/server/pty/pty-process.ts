@@ -13,6 +13,7 @@ import type { PtyExit, PtySpawnOptions, Terminal } from './terminal.js';
 
 export type { PtyExit, PtySpawnOptions } from './terminal.js';
 
+const MIRROR_HOLD = Symbol('mirror');
 /** How often `writable` looks at the input waiting while it is over its limit. */
 const WRITABLE_POLL_MS = 20;
 
@@ -28,6 +29,8 @@ export class PtyProcess {
   private readonly exitWaiters: Array<(e: PtyExit) => void> = [];
   /** Input, written on this thread; null: the backend's own writer. */
   private readonly input: InputWriter | null;
+  /** Who holds reading paused (see hold). */
+  private readonly holds = new Set<unknown>();
 
   constructor(
     opts: PtySpawnOptions,
@@ -89,12 +92,27 @@ export class PtyProcess {
     }
   }
 
+  /**
+   * Reading pauses while anyone holds it: the mirror far behind (`pause`), a viewer catching
+   * up (sessions/session.ts). Released by the same key.
+   */
+  hold(key: unknown, on: boolean): void {
+    const was = this.holds.size > 0;
+    if (on) this.holds.add(key);
+    else this.holds.delete(key);
+    const is = this.holds.size > 0;
+    if (is === was) return;
+    if (is) this.term.pause();
+    else this.term.resume();
+  }
+
+  /** The mirror's hold (MirrorBackpressure). */
   pause(): void {
-    this.term.pause();
+    this.hold(MIRROR_HOLD, true);
   }
 
   resume(): void {
-    this.term.resume();
+    this.hold(MIRROR_HOLD, false);
   }
 
   /** Sends a signal to the process group (the child leads a kernel session of its own). */

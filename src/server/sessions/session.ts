@@ -21,6 +21,7 @@ import type { SessionStore } from '../store/store.js';
 import { TerminalMirror } from '../terminal/mirror.js';
 import { outputFrame, skipText } from '../terminal/output.js';
 import type { Viewer, ViewerHost } from '../terminal/viewer.js';
+import { HoldGate } from './hold-gate.js';
 import { INITIAL, next, type MachineState, type StateEvent } from '../../shared/state-machine.js';
 import type { StateTracker, SubmitOutcome, TrackerFactory, TrackerHost } from '../state/tracker.js';
 import { signalName, storedInfo } from './info.js';
@@ -61,6 +62,8 @@ export class Session implements ViewerHost {
   private pty: PtyProcess | null = null;
   private machine: MachineState = INITIAL;
   private readonly viewers = new Set<Viewer>();
+  /** Viewers holding the PTY while they catch up. */
+  private readonly holds = new HoldGate<Viewer>();
   private decoder = new StringDecoder('utf8');
   private idleTimer: NodeJS.Timeout | null = null;
   private readyWaiters: Array<(ready: boolean) => void> = [];
@@ -233,6 +236,7 @@ export class Session implements ViewerHost {
     this.settled = false;
     this.notes.started();
     this.mirror.setBackpressure(pty);
+    this.holds.setTarget(pty);
     this.record(() => this.deps.store.markStarted(this.id, spec.display, Date.now()));
     this.record(() => this.deps.store.recordRun(this.id, pty.pid, processStartTicks(pty.pid)));
     this.deps.log.info({ session: this.id, pid: pty.pid, command: spec.display }, 'session started');
@@ -345,6 +349,7 @@ export class Session implements ViewerHost {
     if (!this.viewers.delete(viewer)) return;
     this.lastChangeAt = Date.now();
     viewer.detach();
+    this.release(viewer, true); // in case it still held
     if (this.viewers.size === 0 && !this.pty) this.mirror.compact();
     this.reviewIdle();
   }
@@ -364,6 +369,15 @@ export class Session implements ViewerHost {
     } catch (err) {
       this.deps.log.error({ session: this.id, err: (err as Error).message }, 'could not record the session');
     }
+  }
+
+  /** A viewer over its limit asks to pause the PTY while it catches up (hold-gate.ts). */
+  hold(viewer: Viewer): boolean {
+    return this.viewers.has(viewer) && this.holds.hold(viewer);
+  }
+
+  release(viewer: Viewer, caughtUp: boolean): void {
+    this.holds.release(viewer, caughtUp);
   }
 
   requestSnapshot(viewer: Viewer): void {
@@ -431,6 +445,7 @@ export class Session implements ViewerHost {
     this.hookSecret = '';
     this.lastChangeAt = Date.now();
     this.mirror.setBackpressure(null);
+    this.holds.setTarget(null); // holds were on that run's PTY
     this.clearTimers();
     const tail = this.decoder.end();
     if (tail) for (const v of this.viewers) v.pushOutput(Buffer.from(tail), tail);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HIGH_WATERMARK, LOW_WATERMARK, MAX_PENDING_BYTES } from '../../shared/flow.js';
 import type { ServerMessage } from '../../shared/protocol.js';
-import { OutputFrame, Viewer, type ViewerHost, type ViewerSink } from './viewer.js';
+import { HOLD_MS, OutputFrame, Viewer, type ViewerHost, type ViewerSink } from './viewer.js';
 
 const SID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const RUNNING: ServerMessage = { type: 'session_running', session_id: SID };
@@ -533,4 +533,125 @@ test('viewers joining with the same snapshot share its encoding', () => {
     s.v.completeJoin(snap, RUNNING);
   }
   assert.equal(a.sink.frames[0], b.sink.frames[0]);
+});
+
+// ---- holding the PTY to catch up (HOLD_MS) ----
+
+/** A host that grants holds (or not) and records them. */
+class HoldingHost extends FakeHost {
+  granting = true;
+  holding = false;
+  released: boolean[] = [];
+  hold(): boolean {
+    if (!this.granting) return false;
+    this.holding = true;
+    return true;
+  }
+  release(_v: Viewer, caughtUp: boolean): void {
+    this.holding = false;
+    this.released.push(caughtUp);
+  }
+}
+
+function holdingViewer(opts: { acks?: boolean } = {}): { v: Viewer; sink: FakeSink; host: HoldingHost } {
+  const sink = new FakeSink();
+  const host = new HoldingHost();
+  const v = new Viewer(sink, host);
+  v.binary = true;
+  v.setAcks(opts.acks ?? false);
+  v.beginJoin();
+  v.completeJoin('S', RUNNING);
+  sink.drain();
+  sink.clear();
+  if (opts.acks) v.ack(1); // the snapshot
+  return { v, sink, host };
+}
+
+test('no acks: over MAX_PENDING_BYTES with a host that grants holds → the PTY is held, nothing dropped; released once the frame is sent', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { v, sink, host } = holdingViewer();
+  out(v, 'x'); // in flight
+  big(v, MAX_PENDING_BYTES);
+  big(v, 10); // over the limit
+  assert.equal(host.holding, true, 'the PTY is held');
+  assert.equal(v.isLive, true);
+  big(v, 10); // what the PTY had already read still waits
+  assert.equal(v.bufferedBytes, MAX_PENDING_BYTES + 20);
+  sink.complete(); // the socket took the frame in flight: the pending ones go as one
+  assert.deepEqual(host.released, [true], 'caught up');
+  sink.drain();
+  const sent = sink.frames.reduce((n, f) => n + (f as Buffer).length, 0);
+  assert.equal(sent, 1 + MAX_PENDING_BYTES + 20, 'every byte went out');
+  assert.equal(v.resyncs, 0);
+  t.mock.timers.tick(HOLD_MS * 2);
+  assert.equal(v.isLive, true, 'a released hold has no timer left');
+});
+
+test('acks: over HIGH_WATERMARK → held while output still goes out; acks back under half the limit release it', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { v, sink, host } = holdingViewer({ acks: true });
+  big(v, HIGH_WATERMARK);
+  sink.drain();
+  out(v, 'y'); // unacked HIGH_WATERMARK + 1 after this
+  sink.drain();
+  out(v, 'z'); // over: held, and sent
+  sink.drain();
+  assert.equal(host.holding, true);
+  assert.ok(sink.log.some((f) => f === 'bin:z'), 'output already read is still sent');
+  v.ack(HIGH_WATERMARK / 2); // unacked still above half the limit
+  assert.equal(host.holding, true);
+  v.ack(HIGH_WATERMARK / 2);
+  assert.deepEqual(host.released, [true]);
+  assert.equal(v.resyncs, 0);
+  assert.equal(v.isLive, true);
+});
+
+test(`a hold that runs out (${HOLD_MS} ms without catching up) → released as failed, and the viewer falls behind`, (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { v, host } = holdingViewer();
+  out(v, 'x'); // in flight, never completed: a socket that does not read
+  big(v, MAX_PENDING_BYTES + 1);
+  assert.equal(host.holding, true);
+  t.mock.timers.tick(HOLD_MS - 1);
+  assert.equal(v.isLive, true, 'still waiting for it');
+  t.mock.timers.tick(1);
+  assert.deepEqual(host.released, [false]);
+  assert.equal(v.isLive, false);
+  assert.equal(v.resyncs, 1);
+  assert.equal(v.bufferedBytes, 0, 'what waited is dropped');
+});
+
+test('while held, past twice the limit → behind at once (memory stays bounded)', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { v, host } = holdingViewer();
+  out(v, 'x'); // in flight
+  big(v, MAX_PENDING_BYTES + 1); // held
+  big(v, MAX_PENDING_BYTES - 1); // exactly twice: still held
+  assert.equal(v.isLive, true);
+  big(v, 1);
+  assert.deepEqual(host.released, [false]);
+  assert.equal(v.isLive, false);
+  assert.equal(v.bufferedBytes, 0);
+});
+
+test('a hold refused (cooldown, a view-only viewer) → behind at once, as without holds', () => {
+  const { v, host } = holdingViewer();
+  host.granting = false;
+  out(v, 'x');
+  big(v, MAX_PENDING_BYTES + 1);
+  assert.equal(v.isLive, false);
+  assert.equal(v.resyncs, 1);
+  assert.deepEqual(host.released, []);
+});
+
+test('detached while holding → released (not as a failure), and its timer does nothing later', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { v, host } = holdingViewer();
+  out(v, 'x');
+  big(v, MAX_PENDING_BYTES + 1);
+  v.detach();
+  assert.deepEqual(host.released, [true]);
+  t.mock.timers.tick(HOLD_MS);
+  assert.deepEqual(host.released, [true]);
+  assert.equal(v.resyncs, 0);
 });

@@ -1,9 +1,12 @@
 /**
  * One viewer's output stream, with flow control (DESIGN.md §8). Transport-agnostic: the
  * WebSocket channel supplies a sink. Output goes out at once while nothing is in flight and is
- * coalesced only while an earlier frame is; a viewer that falls too far behind stops getting
- * live bytes and is resynchronised with a fresh snapshot once it has caught up, so it can
- * neither grow server memory without bound nor slow the PTY or the other viewers.
+ * coalesced only while an earlier frame is. A viewer that falls too far behind may hold the
+ * PTY for up to HOLD_MS to catch up (a browser busy for a moment, a client reading slower than
+ * a flood); one that does not catch up in time stops getting live bytes and is resynchronised
+ * with a fresh snapshot once it has caught up. So it can neither grow server memory without
+ * bound nor stall the PTY or the other viewers for more than HOLD_MS (the host grants holds,
+ * and refuses them for a while after one ran out).
  *
  * Fan-out is cheap: the session makes one OutputFrame per chunk (output.ts) and every viewer
  * that keeps up sends that frame's Buffer or JSON string as it is. Only a viewer with a frame
@@ -56,12 +59,26 @@ function frameOfSnapshot(text: string): OutputFrame {
 
 type Mode = 'detached' | 'joining' | 'live' | 'behind';
 
+/**
+ * How long a viewer over its limit may hold the PTY to catch up before it is resynchronised
+ * instead: a reader of 4 MB/s drains half the limit (1 MiB) in ~260 ms, and one pause this
+ * long is barely noticeable in a terminal.
+ */
+export const HOLD_MS = 300;
+
 export interface ViewerHost {
   /**
    * Asks for a snapshot of the screen at this point of the output stream, and the state at
    * this point; answer with `completeJoin`.
    */
   requestSnapshot(viewer: Viewer): void;
+  /**
+   * Asks to pause the PTY while this viewer, over its limit, catches up. True: paused until
+   * `release`. Without it (or refused), a viewer over its limit is resynchronised at once.
+   */
+  hold?(viewer: Viewer): boolean;
+  /** Ends a granted hold: it caught up, or ran out of time (`caughtUp` false), or detached. */
+  release?(viewer: Viewer, caughtUp: boolean): void;
 }
 
 export class Viewer {
@@ -81,6 +98,8 @@ export class Viewer {
   private beforeAllowance = 0;
   /** Times this viewer had to be resynchronised (for stats and tests). */
   resyncs = 0;
+  /** Set while this viewer holds the PTY (HOLD_MS): it falls behind when it fires. */
+  private holdTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly sink: ViewerSink,
@@ -170,12 +189,46 @@ export class Viewer {
         }
         return;
       case 'live':
-        if (this.acks && this.unacked > HIGH_WATERMARK + this.allowance) return this.fallBehind();
+        if (this.acks && this.unacked > HIGH_WATERMARK + this.allowance && this.overLimit()) return;
         if (this.inFlight === 0 && this.pending.length === 0) return this.transmit([frame]);
         this.pending.push(frame);
         this.pendingBytes += frame.length;
-        if (this.pendingBytes > MAX_PENDING_BYTES) this.fallBehind();
+        if (this.pendingBytes > MAX_PENDING_BYTES) this.overLimit();
     }
+  }
+
+  /**
+   * Past a limit: hold the PTY to catch up, or fall behind. While holding, what the PTY had
+   * already read still goes out (or waits), up to twice the limits. True if it fell behind.
+   */
+  private overLimit(): boolean {
+    if (this.holdTimer !== null) {
+      if (this.pendingBytes <= 2 * MAX_PENDING_BYTES && (!this.acks || this.unacked <= 2 * HIGH_WATERMARK + this.allowance)) return false;
+    } else if (this.host.hold?.(this)) {
+      this.holdTimer = setTimeout(() => {
+        this.holdTimer = null;
+        this.host.release?.(this, false);
+        if (this.mode === 'live') this.fallBehind();
+      }, HOLD_MS);
+      this.holdTimer.unref();
+      return false;
+    }
+    this.fallBehind();
+    return true;
+  }
+
+  /** Ends a hold once back under half the limits (hysteresis: the PTY runs for a while). */
+  private maybeRelease(): void {
+    if (this.holdTimer === null) return;
+    if (this.pendingBytes > MAX_PENDING_BYTES / 2 || (this.acks && this.unacked > (HIGH_WATERMARK + this.allowance) / 2)) return;
+    this.endHold(true);
+  }
+
+  private endHold(caughtUp: boolean): void {
+    if (this.holdTimer === null) return;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    this.host.release?.(this, caughtUp);
   }
 
   /** Control messages keep their place relative to output (e.g. session_ended after the last byte). */
@@ -204,9 +257,11 @@ export class Viewer {
     this.beforeAllowance -= paysEarlier;
     this.allowance = Math.max(0, this.allowance - (bytes - paysEarlier));
     if (this.mode === 'behind') this.maybeRecover();
+    else this.maybeRelease();
   }
 
   detach(): void {
+    this.endHold(true); // not a failure to read: the host just stops waiting for it
     this.mode = 'detached';
     this.pending = [];
     this.pendingBytes = 0;
@@ -215,6 +270,7 @@ export class Viewer {
   }
 
   private fallBehind(): void {
+    this.endHold(false);
     this.mode = 'behind';
     this.pending = [];
     this.pendingBytes = 0;
@@ -259,7 +315,9 @@ export class Viewer {
   private readonly onSent = (): void => {
     this.inFlight--;
     if (this.inFlight !== 0) return;
-    if (this.mode === 'live') this.flushPending();
-    else if (this.mode === 'behind') this.maybeRecover();
+    if (this.mode === 'live') {
+      this.flushPending();
+      this.maybeRelease();
+    } else if (this.mode === 'behind') this.maybeRecover();
   };
 }

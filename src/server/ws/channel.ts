@@ -88,7 +88,12 @@ export class Channel {
           ws.send(frame, { binary: typeof frame !== 'string' }, () => done());
         },
       },
-      { requestSnapshot: (v) => this.session?.requestSnapshot(v) },
+      {
+        requestSnapshot: (v) => this.session?.requestSnapshot(v),
+        // A watcher (a read-only share link) never pauses the session: it is resynchronised.
+        hold: (v) => !this.readOnly && (this.session?.hold(v) ?? false),
+        release: (v, caughtUp) => this.session?.release(v, caughtUp),
+      },
       encode,
     );
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));

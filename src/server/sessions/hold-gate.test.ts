@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HOLD_COOLDOWN_MS, HoldGate } from './hold-gate.js';
+
+/** A PTY that records who holds it, and whether it is paused. */
+class FakePty {
+  readonly holds = new Set<unknown>();
+  hold(key: unknown, on: boolean): void {
+    if (on) this.holds.add(key);
+    else this.holds.delete(key);
+  }
+  get paused(): boolean {
+    return this.holds.size > 0;
+  }
+}
+
+function gate(): { g: HoldGate<string>; pty: FakePty; clock: { t: number } } {
+  const clock = { t: 1_000_000 };
+  const g = new HoldGate<string>(() => clock.t);
+  const pty = new FakePty();
+  g.setTarget(pty);
+  return { g, pty, clock };
+}
+
+test('holds pause the PTY until every holder has released it', () => {
+  const { g, pty } = gate();
+  assert.equal(g.hold('a'), true);
+  assert.equal(g.hold('b'), true);
+  assert.equal(pty.paused, true);
+  g.release('a', true);
+  assert.equal(pty.paused, true, 'b still holds');
+  g.release('b', true);
+  assert.equal(pty.paused, false);
+  assert.equal(g.hold('a'), true, 'catching up costs no cooldown');
+});
+
+test(`a hold that ran out: none is granted for ${HOLD_COOLDOWN_MS} ms, to anyone (many stalled sockets stall nothing more)`, () => {
+  const { g, pty, clock } = gate();
+  assert.equal(g.hold('a'), true);
+  g.release('a', false);
+  assert.equal(pty.paused, false);
+  assert.equal(g.hold('b'), false, 'another viewer is refused too');
+  clock.t += HOLD_COOLDOWN_MS - 1;
+  assert.equal(g.hold('a'), false);
+  assert.equal(pty.paused, false);
+  clock.t += 1;
+  assert.equal(g.hold('b'), true, 'granted again after the window');
+});
+
+test('no PTY (not running, or exited): refused; a new run starts with no holder', () => {
+  const { g, pty } = gate();
+  assert.equal(g.hold('a'), true);
+  g.setTarget(null); // the run exited
+  assert.equal(pty.paused, false, 'the old PTY is let go');
+  assert.equal(g.hold('b'), false);
+  const next = new FakePty();
+  g.setTarget(next);
+  g.release('a', false); // a late release from the old run's holder
+  assert.equal(g.hold('b'), true, 'a holder of the old run costs the new one no cooldown');
+  assert.equal(next.paused, true);
+});
+
+test('releasing a key that does not hold is a no-op', () => {
+  const { g, pty } = gate();
+  g.release('nobody', false);
+  assert.equal(g.hold('a'), true, 'no cooldown started');
+  assert.equal(pty.paused, true);
+});
