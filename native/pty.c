@@ -49,7 +49,7 @@ static napi_value throw_errno(napi_env env, int err, const char *what) {
   return NULL;
 }
 
-/* A JS string as a malloc'ed C string; NULL (with an exception pending) if it is not one. */
+/* A JS string as a malloc'ed C string; NULL if it is not one (or holds a NUL byte). */
 static char *get_string(napi_env env, napi_value v) {
   size_t n;
   if (napi_get_value_string_utf8(env, v, NULL, 0, &n) != napi_ok) return NULL;
@@ -228,26 +228,52 @@ static napi_value Resize(napi_env env, napi_callback_info info) {
 }
 
 /* ---- watch: one small thread per child, blocked in waitpid (as node-pty does: the libuv
- * thread pool would run out with more sessions than it has threads). ---- */
+ * thread pool would run out with more sessions than it has threads). ----
+ *
+ * The thread and the threadsafe function's finalizer share a Watch, freed by whichever is
+ * last. When Node tears the environment down (the server exiting while children run), it
+ * deletes the threadsafe function although the thread still waits: the finalizer marks the
+ * Watch closed, under the lock, and a thread that wakes up later touches nothing of Node's. */
 
 typedef struct {
   pid_t pid;
-  int code, signal;
   napi_threadsafe_function tsfn;
+  int closed; /* the threadsafe function is gone (guarded by lock) */
+  int refs;   /* the thread and the finalizer (guarded by lock) */
 } Watch;
+
+typedef struct {
+  int code, signal;
+} Exit;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void unref_watch(Watch *w) {
+  /* called with lock held */
+  if (--w->refs == 0) free(w);
+}
+
+static void finalize_watch(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  Watch *w = data;
+  pthread_mutex_lock(&lock);
+  w->closed = 1;
+  unref_watch(w);
+  pthread_mutex_unlock(&lock);
+}
 
 static void call_js(napi_env env, napi_value cb, void *context, void *data) {
   (void)context;
-  Watch *w = data;
-  if (env && cb) {
-    napi_value args[2];
-    napi_create_int32(env, w->code, &args[0]);
-    napi_create_int32(env, w->signal, &args[1]);
-    napi_value global;
+  Exit *e = data;
+  if (env && cb) { /* NULL while Node drops what is queued at teardown */
+    napi_value args[2], global;
+    napi_create_int32(env, e->code, &args[0]);
+    napi_create_int32(env, e->signal, &args[1]);
     napi_get_global(env, &global);
     napi_call_function(env, global, cb, 2, args, NULL);
   }
-  free(w);
+  free(e);
 }
 
 static void *wait_child(void *arg) {
@@ -256,12 +282,23 @@ static void *wait_child(void *arg) {
   pid_t r;
   do r = waitpid(w->pid, &status, 0);
   while (r < 0 && errno == EINTR);
-  /* r < 0 (ECHILD): reaped elsewhere; report a plain exit rather than never. */
-  w->code = r > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-  w->signal = r > 0 && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  napi_threadsafe_function tsfn = w->tsfn;
-  if (napi_call_threadsafe_function(tsfn, w, napi_tsfn_blocking) != napi_ok) free(w);
-  napi_release_threadsafe_function(tsfn, napi_tsfn_release);
+  Exit *e = malloc(sizeof *e);
+  if (e) {
+    /* r < 0 (ECHILD): reaped elsewhere; report a plain exit rather than never. */
+    e->code = r > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    e->signal = r > 0 && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  }
+  pthread_mutex_lock(&lock);
+  int sent = 0;
+  if (!w->closed) {
+    /* Unlimited queue: never blocks. After a failure (napi_closing) the function must not be
+     * used again, not even released. */
+    sent = e && napi_call_threadsafe_function(w->tsfn, e, napi_tsfn_nonblocking) == napi_ok;
+    if (sent || !e) napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
+  }
+  unref_watch(w);
+  pthread_mutex_unlock(&lock);
+  if (!sent) free(e);
   return NULL;
 }
 
@@ -278,9 +315,10 @@ static napi_value WatchExit(napi_env env, napi_callback_info info) {
   Watch *w = calloc(1, sizeof *w);
   if (!w) return throw_errno(env, ENOMEM, "watch");
   w->pid = pid;
+  w->refs = 2;
   napi_value name;
   CHECK(napi_create_string_utf8(env, "ccpty_pty.watch", NAPI_AUTO_LENGTH, &name));
-  if (napi_create_threadsafe_function(env, a[1], NULL, name, 0, 1, NULL, NULL, NULL, call_js, &w->tsfn) != napi_ok) {
+  if (napi_create_threadsafe_function(env, a[1], NULL, name, 0, 1, w, finalize_watch, NULL, call_js, &w->tsfn) != napi_ok) {
     free(w);
     napi_throw_error(env, "EIO", "watch: no threadsafe function");
     return NULL;
@@ -295,8 +333,10 @@ static napi_value WatchExit(napi_env env, napi_callback_info info) {
   int err = pthread_create(&th, &attr, wait_child, w);
   pthread_attr_destroy(&attr);
   if (err) {
+    pthread_mutex_lock(&lock);
+    w->refs--; /* no thread: the finalizer (after this abort) frees it */
+    pthread_mutex_unlock(&lock);
     napi_release_threadsafe_function(w->tsfn, napi_tsfn_abort);
-    free(w);
     return throw_errno(env, err, "watch: pthread_create");
   }
   return NULL;

@@ -55,13 +55,19 @@ function buildNative(force) {
   if (process.platform !== 'linux') return;
   const dir = path.join(ROOT, 'native');
   const out = path.join(dir, 'build', 'Release', 'ccpty_pty.node');
-  if (!force && mtime(out) >= newest(path.join(dir, 'pty.c'), path.join(dir, 'binding.gyp'))) return;
+  // A failed build is not retried on every start, only when the sources change (or --force).
+  const failed = path.join(dir, 'build', 'failed');
+  const sources = newest(path.join(dir, 'pty.c'), path.join(dir, 'binding.gyp'));
+  if (!force && (mtime(out) >= sources || mtime(failed) >= sources)) return;
   fs.rmSync(out, { force: true }); // a stale build must not outlive a failed one
+  fs.rmSync(failed, { force: true });
   const gyp = [process.env.npm_config_node_gyp, path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].find((p) => p && fs.existsSync(p));
   const prefix = path.resolve(path.dirname(process.execPath), '..');
   const nodedir = fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
   if (!gyp) {
     process.stderr.write('node-gyp not found: sessions will start through node-pty (slower)\n');
+    fs.mkdirSync(path.dirname(failed), { recursive: true });
+    fs.writeFileSync(failed, '');
     return;
   }
   process.stderr.write('building the PTY spawner (node-gyp)...\n');
@@ -69,6 +75,8 @@ function buildNative(force) {
     execFileSync(process.execPath, [gyp, 'rebuild', ...nodedir], { cwd: dir, stdio: 'pipe' });
   } catch (err) {
     process.stderr.write(`${err.stdout ?? ''}${err.stderr ?? ''}could not build native/pty.c (above): sessions will start through node-pty (slower)\n`);
+    fs.mkdirSync(path.dirname(failed), { recursive: true });
+    fs.writeFileSync(failed, '');
   }
 }
 

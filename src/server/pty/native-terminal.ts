@@ -52,9 +52,11 @@ export class NativeTerminal implements Terminal {
   readonly pid: number;
   readonly inputFd: number;
   private readonly addon: Addon;
-  private readonly socket: tty.ReadStream;
+  private readonly socket!: tty.ReadStream;
   private slave: number | null;
   private finished = false;
+  /** The child has died: reading is never paused again (see watch). */
+  private dead = false;
 
   constructor(addon: Addon, opts: PtySpawnOptions, events: TerminalEvents) {
     // What node-pty sets for its children too.
@@ -71,15 +73,29 @@ export class NativeTerminal implements Terminal {
     // written to it on this thread without another program making it blocking.
     this.inputFd = pty.master;
     this.slave = pty.slave;
-    this.socket = new tty.ReadStream(pty.master);
-    this.socket.on('data', (chunk: Buffer) => events.onData(chunk));
-    this.socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EAGAIN') this.socket.destroy(); // the exit still comes from the watch
-    });
-    addon.watch(this.pid, (exitCode, signal) => {
-      setTimeout(() => this.finish(exitCode, signal, events), DRAIN_MS);
-    });
     this.addon = addon;
+    try {
+      this.socket = new tty.ReadStream(pty.master);
+      this.socket.on('data', (chunk: Buffer) => events.onData(chunk));
+      this.socket.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EAGAIN') this.socket.destroy(); // the exit still comes from the watch
+      });
+      addon.watch(this.pid, (exitCode, signal) => {
+        // The child is gone: nothing is left to slow down, and what it wrote last must be
+        // read within DRAIN_MS, so whoever paused reading (a viewer's hold, the mirror) is
+        // overruled from now on.
+        this.dead = true;
+        this.socket.resume();
+        setTimeout(() => this.finish(exitCode, signal, events), DRAIN_MS);
+      });
+    } catch (err) {
+      // No thread to reap it, or no stream (out of threads or memory): end it, close it all.
+      killGroup(this.pid);
+      if (this.socket) this.socket.destroy();
+      else fs.closeSync(pty.master);
+      fs.closeSync(pty.slave);
+      throw err;
+    }
   }
 
   get closed(): boolean {
@@ -99,7 +115,7 @@ export class NativeTerminal implements Terminal {
   }
 
   pause(): void {
-    this.socket.pause();
+    if (!this.dead) this.socket.pause();
   }
 
   resume(): void {
@@ -138,10 +154,19 @@ function spawnOrExplain(addon: Addon, file: string, args: string[], env: Record<
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOEXEC') return addon.spawn('/bin/sh', [file, resolved, ...args], envp, cwd, ptsPath);
+    if (!isDirectory(cwd)) return explain(`cannot enter ${cwd}`, 126); // removed meanwhile
     if (code === 'EACCES' || code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG') {
       return explain(`${file}: ${(err as Error).message.replace(/^.*?: /, '')}`, code === 'EACCES' ? 126 : 127);
     }
     throw err;
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone already
   }
 }
 

@@ -182,8 +182,10 @@ for (const backend of ['native', 'node-pty'] as const) {
 
     test('the child inherits no descriptor of the server above stderr, and every signal at its default', async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccpty-pty-'));
-      const mine = fs.openSync(path.join(dir, 'server-file'), 'w'); // not close-on-exec
-      const other = start(backend, 'exec sleep 30'); // another session's master is open too
+      const mine = fs.openSync(path.join(dir, 'server-file'), 'w'); // Node's: close-on-exec
+      // Another session's master, opened by node-pty: not close-on-exec, so only closing every
+      // descriptor in the child (closefrom, or the wrapper) keeps it out.
+      const other = start('node-pty', 'exec sleep 30');
       const { p, out } = start(backend, 'grep SigIgn /proc/$$/status; echo READY; exec sleep 30');
       try {
         await waitFor(() => out().includes('READY'), 'the program to start');
@@ -249,6 +251,23 @@ for (const backend of ['native', 'node-pty'] as const) {
     });
   });
 }
+
+test('the native spawner: what a program writes just before it exits while reading is paused (a viewer\'s hold) still arrives (5 runs)', { skip: ptyBackend() !== 'native' ? 'the native spawner is not built here' : false }, async () => {
+  for (let i = 0; i < 5; i++) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccpty-pty-'));
+    try {
+      const { p, out, exit } = start('native', `echo READY; while [ ! -e '${dir}/go' ]; do sleep 0.01; done; head -c 8000 /dev/zero | tr '\\0' x; exit 3`);
+      await waitFor(() => out().includes('READY'), 'the program to start');
+      p.hold('viewer', true); // held, and never released: the child's death overrules it
+      fs.writeFileSync(path.join(dir, 'go'), '');
+      const e = await waitFor(exit, 'the exit');
+      assert.equal(e.exitCode, 3);
+      assert.equal((out().match(/x/g) ?? []).length, 8000, `run ${i}: every byte written before the exit`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
 
 test('the native spawner: UTF-8 terminal (a backspace erases a whole character in a cooked-mode program)', { skip: ptyBackend() !== 'native' ? 'the native spawner is not built here' : false }, async () => {
   const { out, exit } = start('native', 'stty -a');

@@ -121,11 +121,7 @@ export class PtyProcess {
     try {
       process.kill(-this.pid, sig);
     } catch {
-      try {
-        process.kill(this.pid, sig);
-      } catch {
-        // already gone
-      }
+      // The group is gone (the child leads it, so its pid is free by now: not signalled alone).
     }
   }
 

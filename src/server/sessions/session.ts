@@ -63,7 +63,7 @@ export class Session implements ViewerHost {
   private machine: MachineState = INITIAL;
   private readonly viewers = new Set<Viewer>();
   /** Viewers holding the PTY while they catch up. */
-  private readonly holds = new HoldGate<Viewer>();
+  private readonly holds = new HoldGate<Viewer>((v) => v.cancelHold());
   private decoder = new StringDecoder('utf8');
   private idleTimer: NodeJS.Timeout | null = null;
   private readyWaiters: Array<(ready: boolean) => void> = [];
@@ -348,8 +348,7 @@ export class Session implements ViewerHost {
   detach(viewer: Viewer): void {
     if (!this.viewers.delete(viewer)) return;
     this.lastChangeAt = Date.now();
-    viewer.detach();
-    this.release(viewer, true); // in case it still held
+    viewer.detach(); // releases its hold, if it had one
     if (this.viewers.size === 0 && !this.pty) this.mirror.compact();
     this.reviewIdle();
   }

@@ -644,14 +644,27 @@ test('a hold refused (cooldown, a view-only viewer) → behind at once, as witho
   assert.deepEqual(host.released, []);
 });
 
-test('detached while holding → released (not as a failure), and its timer does nothing later', (t) => {
+test('detached while holding → released as a failure (leaving must not dodge the cooldown); its timer does nothing later', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const { v, host } = holdingViewer();
   out(v, 'x');
   big(v, MAX_PENDING_BYTES + 1);
   v.detach();
-  assert.deepEqual(host.released, [true]);
+  assert.deepEqual(host.released, [false]);
   t.mock.timers.tick(HOLD_MS);
-  assert.deepEqual(host.released, [true]);
+  assert.deepEqual(host.released, [false]);
   assert.equal(v.resyncs, 0);
+});
+
+test('a hold the host dropped (the run ended) → its timer is gone: no resync after the end', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { v, host } = holdingViewer();
+  out(v, 'x');
+  big(v, MAX_PENDING_BYTES + 1);
+  assert.equal(host.holding, true);
+  v.cancelHold();
+  t.mock.timers.tick(HOLD_MS);
+  assert.equal(v.isLive, true);
+  assert.equal(v.resyncs, 0);
+  assert.deepEqual(host.released, [], 'the host already let go');
 });

@@ -6,7 +6,7 @@
  * a flood); one that does not catch up in time stops getting live bytes and is resynchronised
  * with a fresh snapshot once it has caught up. So it can neither grow server memory without
  * bound nor stall the PTY or the other viewers for more than HOLD_MS (the host grants holds,
- * and refuses them for a while after one ran out).
+ * within a budget, and refuses them for a while after one failed: sessions/hold-gate.ts).
  *
  * Fan-out is cheap: the session makes one OutputFrame per chunk (output.ts) and every viewer
  * that keeps up sends that frame's Buffer or JSON string as it is. Only a viewer with a frame
@@ -224,6 +224,12 @@ export class Viewer {
     this.endHold(true);
   }
 
+  /** The host let go of this viewer's hold without a release (its run ended or restarted). */
+  cancelHold(): void {
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+  }
+
   private endHold(caughtUp: boolean): void {
     if (this.holdTimer === null) return;
     clearTimeout(this.holdTimer);
@@ -261,7 +267,7 @@ export class Viewer {
   }
 
   detach(): void {
-    this.endHold(true); // not a failure to read: the host just stops waiting for it
+    this.endHold(false); // it did not catch up (leaving while held must not dodge the cooldown)
     this.mode = 'detached';
     this.pending = [];
     this.pendingBytes = 0;

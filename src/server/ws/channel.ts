@@ -47,6 +47,8 @@ export class Channel {
   /** Work still being applied; later frames wait for it so that order is kept. */
   private tail: Promise<void> = Promise.resolve();
   private busy = 0;
+  /** Hellos waiting in the queue (an ack may not overtake one: hello resets the count). */
+  private hellosQueued = 0;
   /** Bytes of frames received and not yet applied; reading pauses above QUEUE_PAUSE. */
   private queued = 0;
   private paused = false;
@@ -161,6 +163,10 @@ export class Channel {
     }
     const decoded = decodeClientMessage(buf.toString('utf8'));
     if (!decoded.ok) return this.send(sessionError(this.sessionId, E.invalid_input, { error_message: decoded.message }));
+    // Acks are about output, not input: one waiting behind a paste that a held PTY's program
+    // cannot take would make the hold run out (viewer.ts). Only a queued hello (which resets
+    // the count) keeps them in line.
+    if (decoded.value.type === 'ack' && this.hellosQueued === 0) return this.viewer.ack(decoded.value.bytes);
     this.enqueue(decoded.value, buf.length);
   }
 
@@ -171,6 +177,8 @@ export class Channel {
    */
   private enqueue(msg: Command | Housekeeping, size: number): void {
     this.busy++;
+    const hello = msg.type === 'hello';
+    if (hello) this.hellosQueued++;
     this.queued += size;
     if (this.queued > QUEUE_LIMIT) {
       this.log.warn({ session: this.sessionId, queued: this.queued }, 'input queue full: closing the socket');
@@ -188,6 +196,7 @@ export class Channel {
       })
       .finally(() => {
         this.busy--;
+        if (hello) this.hellosQueued--;
         this.queued -= size;
         if (this.paused && this.queued < QUEUE_RESUME && !this.closed) {
           this.paused = false;
