@@ -236,15 +236,16 @@ static napi_value Resize(napi_env env, napi_callback_info info) {
  * Watch closed, under the lock, and a thread that wakes up later touches nothing of Node's. */
 
 typedef struct {
+  int code, signal;
+} Exit;
+
+typedef struct {
   pid_t pid;
   napi_threadsafe_function tsfn;
+  Exit *exit; /* allocated up front: an exit must not go unreported for want of memory */
   int closed; /* the threadsafe function is gone (guarded by lock) */
   int refs;   /* the thread and the finalizer (guarded by lock) */
 } Watch;
-
-typedef struct {
-  int code, signal;
-} Exit;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -282,19 +283,17 @@ static void *wait_child(void *arg) {
   pid_t r;
   do r = waitpid(w->pid, &status, 0);
   while (r < 0 && errno == EINTR);
-  Exit *e = malloc(sizeof *e);
-  if (e) {
-    /* r < 0 (ECHILD): reaped elsewhere; report a plain exit rather than never. */
-    e->code = r > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-    e->signal = r > 0 && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  }
+  Exit *e = w->exit;
+  /* r < 0 (ECHILD): reaped elsewhere; report a plain exit rather than never. */
+  e->code = r > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+  e->signal = r > 0 && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
   pthread_mutex_lock(&lock);
   int sent = 0;
   if (!w->closed) {
     /* Unlimited queue: never blocks. After a failure (napi_closing) the function must not be
      * used again, not even released. */
-    sent = e && napi_call_threadsafe_function(w->tsfn, e, napi_tsfn_nonblocking) == napi_ok;
-    if (sent || !e) napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
+    sent = napi_call_threadsafe_function(w->tsfn, e, napi_tsfn_nonblocking) == napi_ok;
+    if (sent) napi_release_threadsafe_function(w->tsfn, napi_tsfn_release);
   }
   unref_watch(w);
   pthread_mutex_unlock(&lock);
@@ -312,13 +311,20 @@ static napi_value WatchExit(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "EINVAL", "watch(pid, callback)");
     return NULL;
   }
-  Watch *w = calloc(1, sizeof *w);
-  if (!w) return throw_errno(env, ENOMEM, "watch");
-  w->pid = pid;
-  w->refs = 2;
   napi_value name;
   CHECK(napi_create_string_utf8(env, "ccpty_pty.watch", NAPI_AUTO_LENGTH, &name));
+  Watch *w = calloc(1, sizeof *w);
+  Exit *e = malloc(sizeof *e);
+  if (!w || !e) {
+    free(w);
+    free(e);
+    return throw_errno(env, ENOMEM, "watch");
+  }
+  w->pid = pid;
+  w->exit = e;
+  w->refs = 2;
   if (napi_create_threadsafe_function(env, a[1], NULL, name, 0, 1, w, finalize_watch, NULL, call_js, &w->tsfn) != napi_ok) {
+    free(e);
     free(w);
     napi_throw_error(env, "EIO", "watch: no threadsafe function");
     return NULL;
@@ -333,6 +339,12 @@ static napi_value WatchExit(napi_env env, napi_callback_info info) {
   int err = pthread_create(&th, &attr, wait_child, w);
   pthread_attr_destroy(&attr);
   if (err) {
+    /* Nobody would reap the child: end it and reap it here (SIGKILL: at once). */
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    free(e);
     pthread_mutex_lock(&lock);
     w->refs--; /* no thread: the finalizer (after this abort) frees it */
     pthread_mutex_unlock(&lock);

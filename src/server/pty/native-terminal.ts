@@ -52,7 +52,7 @@ export class NativeTerminal implements Terminal {
   readonly pid: number;
   readonly inputFd: number;
   private readonly addon: Addon;
-  private readonly socket!: tty.ReadStream;
+  private readonly socket!: tty.ReadStream; // unset only if the constructor throws
   private slave: number | null;
   private finished = false;
   /** The child has died: reading is never paused again (see watch). */
@@ -74,28 +74,35 @@ export class NativeTerminal implements Terminal {
     this.inputFd = pty.master;
     this.slave = pty.slave;
     this.addon = addon;
+    // The watch first: once it is set up, the child is always reaped.
+    const watch = (exitCode: number, signal: number): void => {
+      if (!this.socket) return; // never got a stream (below): nothing to drain or report
+      // The child is gone: nothing is left to slow down, and what it wrote last must be read
+      // within DRAIN_MS, so whoever paused reading (a viewer's hold, the mirror) is overruled
+      // from now on.
+      this.dead = true;
+      this.socket.resume();
+      setTimeout(() => this.finish(exitCode, signal, events), DRAIN_MS);
+    };
     try {
-      this.socket = new tty.ReadStream(pty.master);
-      this.socket.on('data', (chunk: Buffer) => events.onData(chunk));
-      this.socket.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EAGAIN') this.socket.destroy(); // the exit still comes from the watch
-      });
-      addon.watch(this.pid, (exitCode, signal) => {
-        // The child is gone: nothing is left to slow down, and what it wrote last must be
-        // read within DRAIN_MS, so whoever paused reading (a viewer's hold, the mirror) is
-        // overruled from now on.
-        this.dead = true;
-        this.socket.resume();
-        setTimeout(() => this.finish(exitCode, signal, events), DRAIN_MS);
-      });
+      addon.watch(this.pid, watch); // throws only when no thread can be made, after killing and reaping the child (pty.c)
     } catch (err) {
-      // No thread to reap it, or no stream (out of threads or memory): end it, close it all.
-      killGroup(this.pid);
-      if (this.socket) this.socket.destroy();
-      else fs.closeSync(pty.master);
+      fs.closeSync(pty.master);
       fs.closeSync(pty.slave);
       throw err;
     }
+    try {
+      this.socket = new tty.ReadStream(pty.master);
+    } catch (err) {
+      killGroup(this.pid); // the watch reaps it
+      fs.closeSync(pty.master);
+      fs.closeSync(pty.slave);
+      throw err;
+    }
+    this.socket.on('data', (chunk: Buffer) => events.onData(chunk));
+    this.socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EAGAIN') this.socket.destroy(); // the exit still comes from the watch
+    });
   }
 
   get closed(): boolean {

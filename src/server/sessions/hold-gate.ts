@@ -3,19 +3,20 @@
  * HOLD_MS), and whether a new hold may be granted. Two bounds, so that viewers that do not
  * read (a phone asleep, or sockets opened to stall the session) cannot stall it for long:
  * after a hold ended without the viewer catching up (it ran out, or the viewer left), none is
- * granted for HOLD_COOLDOWN_MS; and all holds together may last HOLD_BUDGET_MS per
- * HOLD_WINDOW_MS, whatever their outcome.
+ * granted for HOLD_COOLDOWN_MS; and the time the PTY spends held is paid from a budget that
+ * refills at HOLD_SHARE of the clock, up to HOLD_BURST_MS, whatever the holds' outcome.
  */
 
 /** A hold lasts at most 300 ms (HOLD_MS): after one fails, at most 1% of the time goes to it. */
 export const HOLD_COOLDOWN_MS = 30_000;
-export const HOLD_WINDOW_MS = 30_000;
 /**
- * 10% of the window. Pacing a reader a little slower than a flood took ~3% here (ten viewers
- * in one client process: holds of 10-30 ms, 50-65 ms per 2 s); a session stalled longer than
- * this is being stalled on purpose.
+ * 10% of the time, over any stretch longer than the burst. Pacing a reader a little slower
+ * than a flood took ~3% here (ten viewers in one client process: holds of 10-30 ms, together
+ * 50-65 ms per 2 s); a session held longer than this is being stalled on purpose.
  */
-export const HOLD_BUDGET_MS = 3_000;
+export const HOLD_SHARE = 0.1;
+/** What may be spent at once (and what a session starts with): ten full holds. */
+export const HOLD_BURST_MS = 3_000;
 
 /** What a hold pauses: the current run's PTY (PtyProcess.hold). */
 export interface Holdable {
@@ -23,55 +24,66 @@ export interface Holdable {
 }
 
 export class HoldGate<K> {
-  /** Holders and when each hold began. */
-  private readonly holders = new Map<K, number>();
+  private readonly holders = new Set<K>();
   private target: Holdable | null = null;
   private refuseUntil = 0;
-  private windowStart = -Infinity;
-  private heldInWindow = 0;
+  /** Budget left (ms of pause), as of `paidAt`. */
+  private budget = HOLD_BURST_MS;
+  private paidAt: number;
+  /** When the PTY became held (the first holder), or null while it is not. */
+  private heldSince: number | null = null;
 
   constructor(
     /** Tells a holder its hold is gone without a release (the run ended or restarted). */
     private readonly dropped: (key: K) => void,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.paidAt = now();
+  }
 
   /** The PTY of a new run, or null once it exited (holds were on that run's PTY). */
   setTarget(target: Holdable | null): void {
-    for (const k of [...this.holders.keys()]) {
-      this.end(k);
+    for (const k of [...this.holders]) {
+      this.holders.delete(k);
       this.target?.hold(k, false);
       this.dropped(k);
     }
+    this.settle();
     this.target = target;
   }
 
   /** True if granted: the target is paused until `release(key)`. */
   hold(key: K): boolean {
-    const now = this.now();
-    if (now >= this.windowStart + HOLD_WINDOW_MS) {
-      this.windowStart = now;
-      this.heldInWindow = 0;
-    }
-    if (!this.target || this.holders.has(key) || now < this.refuseUntil || this.heldInWindow >= HOLD_BUDGET_MS) return false;
-    this.holders.set(key, now);
+    this.settle();
+    if (!this.target || this.holders.has(key) || this.now() < this.refuseUntil || this.budget <= 0) return false;
+    if (this.holders.size === 0) this.heldSince = this.now();
+    this.holders.add(key);
     this.target.hold(key, true);
     return true;
   }
 
   release(key: K, caughtUp: boolean): void {
-    if (!this.holders.has(key)) return;
-    this.end(key);
+    if (!this.holders.delete(key)) return;
     if (!caughtUp) this.refuseUntil = this.now() + HOLD_COOLDOWN_MS;
     this.target?.hold(key, false);
+    this.settle();
   }
 
   get size(): number {
     return this.holders.size;
   }
 
-  private end(key: K): void {
-    this.heldInWindow += this.now() - (this.holders.get(key) ?? this.now());
-    this.holders.delete(key);
+  /**
+   * Brings the budget up to now: refilled for the time passed, less the time the PTY was held
+   * (wall-clock, however many held it together).
+   */
+  private settle(): void {
+    const now = this.now();
+    this.budget = Math.min(HOLD_BURST_MS, this.budget + (now - this.paidAt) * HOLD_SHARE);
+    this.paidAt = now;
+    if (this.heldSince !== null) {
+      this.budget -= now - this.heldSince;
+      this.heldSince = this.holders.size > 0 ? now : null;
+    }
   }
 }

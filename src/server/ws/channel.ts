@@ -44,6 +44,8 @@ type Housekeeping = Extract<ClientMessage, { type: 'hello' | 'ack' | 'ping' }>;
 export class Channel {
   private readonly viewer: Viewer;
   private session: Session | undefined;
+  /** The session that granted this viewer's hold on its PTY (viewer.ts), while it holds. */
+  private heldBy: Session | undefined;
   /** Work still being applied; later frames wait for it so that order is kept. */
   private tail: Promise<void> = Promise.resolve();
   private busy = 0;
@@ -93,8 +95,15 @@ export class Channel {
       {
         requestSnapshot: (v) => this.session?.requestSnapshot(v),
         // A watcher (a read-only share link) never pauses the session: it is resynchronised.
-        hold: (v) => !this.readOnly && (this.session?.hold(v) ?? false),
-        release: (v, caughtUp) => this.session?.release(v, caughtUp),
+        hold: (v) => {
+          if (this.readOnly || !this.session?.hold(v)) return false;
+          this.heldBy = this.session; // released there, even if this socket watches another by then
+          return true;
+        },
+        release: (v, caughtUp) => {
+          this.heldBy?.release(v, caughtUp);
+          this.heldBy = undefined;
+        },
       },
       encode,
     );
