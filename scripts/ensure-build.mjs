@@ -61,22 +61,23 @@ function buildNative(force) {
   if (!force && (mtime(out) >= sources || mtime(failed) >= sources)) return;
   fs.rmSync(out, { force: true }); // a stale build must not outlive a failed one
   fs.rmSync(failed, { force: true });
+  const markFailed = () => {
+    fs.mkdirSync(path.dirname(failed), { recursive: true });
+    fs.writeFileSync(failed, '');
+  };
   const gyp = [process.env.npm_config_node_gyp, path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].find((p) => p && fs.existsSync(p));
   const prefix = path.resolve(path.dirname(process.execPath), '..');
   const nodedir = fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
   if (!gyp) {
     process.stderr.write('node-gyp not found: sessions will start through node-pty (slower)\n');
-    fs.mkdirSync(path.dirname(failed), { recursive: true });
-    fs.writeFileSync(failed, '');
-    return;
+    return markFailed();
   }
   process.stderr.write('building the PTY spawner (node-gyp)...\n');
   try {
     execFileSync(process.execPath, [gyp, 'rebuild', ...nodedir], { cwd: dir, stdio: 'pipe' });
   } catch (err) {
     process.stderr.write(`${err.stdout ?? ''}${err.stderr ?? ''}could not build native/pty.c (above): sessions will start through node-pty (slower)\n`);
-    fs.mkdirSync(path.dirname(failed), { recursive: true });
-    fs.writeFileSync(failed, '');
+    markFailed();
   }
 }
 

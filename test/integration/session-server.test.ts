@@ -305,6 +305,36 @@ describe('session server with a shell', () => {
     }
   });
 
+  test('an ack is applied at once, not behind input the program has yet to take: a held viewer is released by it', async () => {
+    const { id, c } = await open(server);
+    c.send({ type: 'hello', binary: true, ack: true });
+    await c.nextType('hello');
+    const from = c.output.length;
+    const dir = path.join(server.workspace, id);
+    // Raw mode, input never read; 3 MB of output once told to (a file appears).
+    c.send({ type: 'input', input: `stty raw -echo; echo READY; while [ ! -e '${dir}/go' ]; do sleep 0.02; done; head -c 3000000 /dev/zero | tr '\\0' y; echo; echo DONE-$((6*7)); sleep 30` });
+    await c.outputContains('READY\n'); // raw mode: no \r
+    // A paste the program never takes: this socket's later messages queue behind it.
+    c.send({ type: 'input', input: 'p'.repeat(600_000) });
+    let acked = c.binaryBytes;
+    fs.writeFileSync(path.join(dir, 'go'), '');
+    // No ack until the viewer is well past its limit (2 MiB unacked): it holds the PTY. The
+    // ack that follows must end the hold within its 300 ms, or the viewer is resynchronised.
+    await waitFor(() => c.binaryBytes - acked > 2 * 1024 * 1024, 'the viewer past its limit');
+    const acker = setInterval(() => {
+      c.send({ type: 'ack', bytes: c.binaryBytes - acked });
+      acked = c.binaryBytes;
+    }, 20);
+    try {
+      await c.outputContains('DONE-42', 30_000);
+      assert.ok(c.output.slice(from).includes(`${'y'.repeat(3_000_000)}\n`), 'every byte');
+      assert.equal(c.output.slice(from).split('\x1bc').length - 1, 0, 'never resynchronised');
+    } finally {
+      clearInterval(acker);
+      await c.close();
+    }
+  });
+
   test('the PTY is drained before session_ended', async () => {
     const { c } = await open(server);
     c.send({ type: 'input', input: 'seq 1 150000; exit 7' });

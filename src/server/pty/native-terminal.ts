@@ -62,39 +62,29 @@ export class NativeTerminal implements Terminal {
     // What node-pty sets for its children too.
     const env = { ...opts.env, PWD: opts.cwd, TERM: opts.env.TERM ?? 'xterm-256color' };
     const pty = addon.openPty(opts.cols, opts.rows);
-    try {
-      this.pid = spawnOrExplain(addon, opts.file, opts.args, env, opts.cwd, pty.path);
-    } catch (err) {
-      fs.closeSync(pty.master);
-      fs.closeSync(pty.slave);
-      throw err;
-    }
     // Only this process has the master open (every descriptor is close-on-exec): input may be
     // written to it on this thread without another program making it blocking.
     this.inputFd = pty.master;
     this.slave = pty.slave;
     this.addon = addon;
-    // The watch first: once it is set up, the child is always reaped.
-    const watch = (exitCode: number, signal: number): void => {
-      if (!this.socket) return; // never got a stream (below): nothing to drain or report
-      // The child is gone: nothing is left to slow down, and what it wrote last must be read
-      // within DRAIN_MS, so whoever paused reading (a viewer's hold, the mirror) is overruled
-      // from now on.
-      this.dead = true;
-      this.socket.resume();
-      setTimeout(() => this.finish(exitCode, signal, events), DRAIN_MS);
-    };
+    let watched = 0; // the pid, once the watch is set up
     try {
-      addon.watch(this.pid, watch); // throws only when no thread can be made, after killing and reaping the child (pty.c)
-    } catch (err) {
-      fs.closeSync(pty.master);
-      fs.closeSync(pty.slave);
-      throw err;
-    }
-    try {
+      this.pid = spawnOrExplain(addon, opts.file, opts.args, env, opts.cwd, pty.path);
+      // The watch before the stream: once it is set up, the child is always reaped. It throws
+      // only when no thread can be made, after killing and reaping the child (pty.c).
+      addon.watch(this.pid, (exitCode, signal) => {
+        if (!this.socket) return; // never got a stream (below): nothing to drain or report
+        // The child is gone: nothing is left to slow down, and what it wrote last must be
+        // read within DRAIN_MS, so whoever paused reading (a viewer's hold, the mirror) is
+        // overruled from now on.
+        this.dead = true;
+        this.socket.resume();
+        setTimeout(() => this.finish(exitCode, signal, events), DRAIN_MS);
+      });
+      watched = this.pid;
       this.socket = new tty.ReadStream(pty.master);
     } catch (err) {
-      killGroup(this.pid); // the watch reaps it
+      if (watched) killGroup(watched); // the watch reaps it
       fs.closeSync(pty.master);
       fs.closeSync(pty.slave);
       throw err;
@@ -118,7 +108,7 @@ export class NativeTerminal implements Terminal {
   }
 
   resize(cols: number, rows: number): void {
-    if (!this.closed) this.addon.resize(this.inputFd, cols, rows);
+    this.addon.resize(this.inputFd, cols, rows); // PtyProcess checks the master is open
   }
 
   pause(): void {
@@ -178,7 +168,7 @@ function killGroup(pid: number): void {
 }
 
 /** execvp's search: a name with a slash as it is, else the first executable file on PATH. */
-export function resolveCommand(file: string, searchPath: string | undefined, cwd: string): string | null {
+function resolveCommand(file: string, searchPath: string | undefined, cwd: string): string | null {
   if (file.includes('/')) return path.resolve(cwd, file);
   if (file === '') return null;
   for (const dir of (searchPath ?? '/bin:/usr/bin').split(':')) {

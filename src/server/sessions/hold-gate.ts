@@ -69,10 +69,6 @@ export class HoldGate<K> {
     this.settle();
   }
 
-  get size(): number {
-    return this.holders.size;
-  }
-
   /**
    * Brings the budget up to now: refilled for the time passed, less the time the PTY was held
    * (wall-clock, however many held it together).

@@ -232,8 +232,7 @@ export class Viewer {
 
   private endHold(caughtUp: boolean): void {
     if (this.holdTimer === null) return;
-    clearTimeout(this.holdTimer);
-    this.holdTimer = null;
+    this.cancelHold();
     this.host.release?.(this, caughtUp);
   }
 
