@@ -159,11 +159,23 @@ export class BridgeClient {
 
   /** The next state from index `from` on that matches. */
   async next(pred: (m: BridgeMessage) => boolean, what: string, from: number, timeoutMs: number): Promise<{ index: number; m: BridgeMessage }> {
-    return waitFor(() => {
-      if (this.failures.length > 0) throw new Error(`the device's session would have ended: ${this.failures.join('; ')}`);
-      const i = this.states.findIndex((s, k) => k >= from && pred(s.m));
-      return i >= 0 ? { index: i, m: this.states[i]!.m } : undefined;
-    }, what, timeoutMs);
+    try {
+      return await waitFor(() => {
+        if (this.failures.length > 0) throw new Error(`the device's session would have ended: ${this.failures.join('; ')}`);
+        const i = this.states.findIndex((s, k) => k >= from && pred(s.m));
+        return i >= 0 ? { index: i, m: this.states[i]!.m } : undefined;
+      }, what, timeoutMs);
+    } catch (err) {
+      // What the device saw, so a failure in CI says which frame was missing or out of order.
+      (err as Error).message += `\n  frames from ${from}: ${this.trail(from)}`;
+      throw err;
+    }
+  }
+
+  /** The states from index `from` on, with times relative to the first: `+ms state`. */
+  trail(from: number): string {
+    const t0 = this.states[from]?.at ?? 0;
+    return this.states.slice(from).map((s) => `+${s.at - t0} ${s.m.type === 'session_state' ? s.m.current_state.state : s.m.type}`).join(', ') || '(none)';
   }
 
   async close(): Promise<void> {

@@ -105,6 +105,11 @@ async function deviceFlow(base: string, n: number): Promise<number> {
     assert.deepEqual(d.failures, [], `device ${n}: every frame decoded, no session_error`);
     assert.equal(d.closed, null);
     return silent;
+  } catch (err) {
+    // The server's own account of this session (debug log), for a failure seen only in CI.
+    const lines = `${server.stdout()}${server.stderr()}`.split('\n').filter((l) => l.includes(id));
+    (err as Error).message += `\n  server log for ${id} (last 40 of ${lines.length}):\n${lines.slice(-40).join('\n')}`;
+    throw err;
   } finally {
     await d.close();
   }

@@ -49,6 +49,10 @@ class FakeClaude implements TrackerHost {
     this.machine = { name: state, pending: null, seen: false, announced: false };
   }
 
+  retell(): void {
+    // typing reports no state
+  }
+
   lines(): string[] {
     if (this.dialog) {
       return [RULE, ' Bash command', ' Do you want to proceed?', ' ❯ 1. Yes', '   2. No', '', ' Esc to cancel · Tab to amend'];

@@ -24,7 +24,7 @@ const DIALOG_ANNOUNCE_MS = 2000;
 const DIALOG_STABLE_MS = 40;
 const DIALOG_LOST_MS = 5000;
 const TOOL_DECIDE_MS = 1000;
-const TRANSCRIPT_WAIT_MS = 500;
+const TRANSCRIPT_WAIT_MS = 3000;
 const POLL_MS = 60;
 
 const SID = 'sess-claude';
@@ -307,6 +307,13 @@ class FakeHost implements TrackerHost {
   broadcast(message: ServerMessage): void {
     this.broadcasts.push(message);
     this.note(`broadcast:${message.type}`);
+  }
+
+  /** Session.retell(): the state last told, told again. */
+  retell(): void {
+    this.note('retell');
+    const last = this.told.at(-1);
+    if (last) this.told.push({ message: last.message, at: Date.now() - T0 });
   }
 
   /** Like the mirror: answers later, with the screen as it is once the output is parsed. */
@@ -748,6 +755,48 @@ test('Stop before the transcript has the reply (written ~120 ms later): the repl
   assert.deepEqual(r.host.log, ['dispatch:prompt', 'broadcast:session_output', 'dispatch:turn_done']);
   assert.deepEqual(r.host.outputs(), [{ output: 'DONE', is_thinking: false }]);
   assert.ok((r.host.at('dispatch:turn_done') ?? Infinity) < 200, `turn_done at ${r.host.at('dispatch:turn_done')} ms`);
+});
+
+test('Stop, and the reply written 1.5 s later (a loaded machine): the reply still goes out before turn_done', async (t) => {
+  const file = tempTranscript(t);
+  const r = setup(t, 'idle', IDLE);
+  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'hi', transcript_path: file });
+  r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'DONE' });
+  await r.advance(1500);
+  assert.deepEqual(r.host.log, ['dispatch:prompt'], 'turn_done waits for the transcript');
+  fs.appendFileSync(file, textLine('DONE'));
+  await r.until(() => r.host.log.includes('dispatch:turn_done'), 100, 'turn_done');
+  assert.deepEqual(r.host.log, ['dispatch:prompt', 'broadcast:session_output', 'dispatch:turn_done']);
+});
+
+test('the idle box while Stop waits for its reply: the turn ends after the reply, not with the screen', async (t) => {
+  const file = tempTranscript(t);
+  const r = setup(t, 'idle', IDLE);
+  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'hi', transcript_path: file });
+  r.draw(RUNNING);
+  await r.advance(100);
+  r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'DONE' });
+  r.draw(IDLE);
+  await r.advance(HOOK_GRACE_MS + IDLE_STABLE_MS + 500);
+  assert.equal(r.host.machine.name, 'running', 'still waiting for the reply');
+  fs.appendFileSync(file, textLine('DONE'));
+  await r.until(() => r.host.machine.name === 'idle', 100, 'idle');
+  assert.deepEqual(r.host.log.filter((e) => e !== 'dispatch:screen_busy'), ['dispatch:prompt', 'broadcast:session_output', 'dispatch:turn_done']);
+});
+
+test('a reply written after turn_done (later than TRANSCRIPT_WAIT_MS): told, then the idle told again, so the idle is the last word', async (t) => {
+  const file = tempTranscript(t);
+  const r = setup(t, 'idle', IDLE);
+  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'hi', transcript_path: file });
+  r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'DONE' });
+  await r.until(() => r.host.log.includes('dispatch:turn_done'), TRANSCRIPT_WAIT_MS + 50, 'turn_done');
+  assert.deepEqual(r.host.told.map((x) => x.message.type), ['session_running', 'session_idle']);
+  fs.appendFileSync(file, textLine('DONE'));
+  // The tail notices the write by itself (fs.watch, backed by a poll on the real clock).
+  for (let i = 0; i < 20_000 && !r.host.log.includes('retell'); i++) await new Promise<void>((res) => setImmediate(res));
+  assert.deepEqual(r.host.log, ['dispatch:prompt', 'dispatch:turn_done', 'broadcast:session_output', 'retell']);
+  assert.deepEqual(r.host.told.map((x) => x.message.type), ['session_running', 'session_idle', 'session_idle']);
+  assert.deepEqual(r.host.outputs(), [{ output: 'DONE', is_thinking: false }]);
 });
 
 test('Stop whose reply is never written: turn_done after TRANSCRIPT_WAIT_MS; the hook\'s text is never told (replies come from the transcript only)', async (t) => {

@@ -92,6 +92,9 @@ export class Session implements ViewerHost {
     setTitle: (title) => this.notes.title(title),
     bracketedPaste: false, // replaced by a getter in the constructor
     nextOutput: (ms) => this.nextOutput(ms),
+    retell: () => {
+      if (this.reported) this.broadcast(this.reported);
+    },
   };
   private outputWaiters: Array<() => void> = [];
   /** Last start, exit or viewer change (for releasing unused sessions). */
@@ -466,7 +469,10 @@ export class Session implements ViewerHost {
   dispatch(event: StateEvent): void {
     const before = this.machine;
     this.machine = next(before, event);
-    if (this.machine.name !== before.name) this.record(() => this.deps.store.markState(this.id, this.machine.name, Date.now()));
+    if (this.machine.name !== before.name) {
+      this.deps.log.debug({ session: this.id, state: this.machine.name, event: event.type }, 'state');
+      this.record(() => this.deps.store.markState(this.id, this.machine.name, Date.now()));
+    }
     this.report();
     if (this.machine === before) return;
     if (this.machine.name === 'idle') this.prompt = null; // the turn is over

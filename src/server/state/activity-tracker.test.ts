@@ -22,6 +22,10 @@ class FakeHost implements TrackerHost {
     this.machine = { name: state, pending: null, seen: false, announced: false };
   }
 
+  retell(): void {
+    // an activity tracker tells no replies, so never needs to
+  }
+
   nextOutput(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);

@@ -24,6 +24,8 @@ export interface TrackerHost {
   readonly bracketedPaste: boolean;
   /** Resolves at the next output, or after `ms` at the latest. */
   nextOutput(ms: number): Promise<void>;
+  /** Tells viewers the current state again: a reply came after it, and clients take the last word. */
+  retell(): void;
 }
 
 /** What submitting a prompt did. */
