@@ -2,12 +2,14 @@
  * One child process in a pseudo-terminal. A thin layer over a backend (terminal.ts: ccpty's own
  * spawner on Linux, node-pty elsewhere) that (1) hands out raw bytes (no decoding on the hot
  * path), (2) reports exit only after the output is drained, (3) writes input on this thread,
- * in order, and never to a closed master's number (input-writer.ts), and (4) signals the whole
- * process group, so a session's children never outlive it.
+ * in order, and never to a closed master's number (input-writer.ts), (4) signals the whole
+ * process group, so a session's children never outlive it, and (5) joins a flood's reads into
+ * fewer chunks (output-joiner.ts).
  */
 import { InputWriter } from './input-writer.js';
 import { NativeTerminal, nativePty } from './native-terminal.js';
 import { NodePtyTerminal } from './node-pty-terminal.js';
+import { OutputJoiner } from './output-joiner.js';
 import { allPids, statFields } from './procfs.js';
 import type { PtyExit, PtySpawnOptions, Terminal } from './terminal.js';
 
@@ -31,6 +33,8 @@ export class PtyProcess {
   private readonly input: InputWriter | null;
   /** Who holds reading paused (see hold). */
   private readonly holds = new Set<unknown>();
+  /** A flood's reads, joined into fewer chunks (output-joiner.ts). */
+  private readonly joiner: OutputJoiner;
 
   constructor(
     opts: PtySpawnOptions,
@@ -38,9 +42,12 @@ export class PtyProcess {
     onExit: (e: PtyExit) => void,
     backend: 'native' | 'node-pty' = ptyBackend(),
   ) {
+    const joiner = new OutputJoiner(onData);
+    this.joiner = joiner;
     const events = {
-      onData,
+      onData: (chunk: Buffer): void => joiner.push(chunk),
       onExit: (e: PtyExit): void => {
+        joiner.flush(); // every byte before the exit
         this.exited = e;
         this.input?.clear();
         onExit(e);
@@ -52,6 +59,11 @@ export class PtyProcess {
     this.pid = this.term.pid;
     const fd = this.term.inputFd;
     this.input = fd !== null ? new InputWriter(fd, () => this.term.closed) : null;
+  }
+
+  /** Hands out the output read but held back to be joined, now (before a message that must follow it). */
+  flushOutput(): void {
+    this.joiner.flush();
   }
 
   get hasExited(): boolean {

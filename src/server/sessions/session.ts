@@ -394,8 +394,9 @@ export class Session implements ViewerHost {
     });
   }
 
-  /** Tells every viewer, in order with the output. */
+  /** Tells every viewer, in order with the output (what was read before it goes first). */
   broadcast(message: ServerMessage): void {
+    this.pty?.flushOutput();
     for (const v of this.viewers) v.pushMessage(message);
   }
 
