@@ -6,7 +6,7 @@
  * them. Each figure is the median of RUNS repetitions, the servers taking turns within each
  * repetition; ratios are against the pipe of the same run. Loopback only; bounded in time.
  *
- * Run: npm run bench      (BENCH_RUNS=N for more repetitions)
+ * Run: npm run bench      (5 repetitions; BENCH_RUNS=N for another number, at least 3)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from '../test/helpers/server.js';
 import { SESSION_COMMAND, type Kind, type Scenario, type Target } from './client.js';
 
-const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
+const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 5));
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const MB = 1e6;
 /** Bytes of output per run: one session; each of 10 / 50 sessions; each viewer of 10 / 50. */
