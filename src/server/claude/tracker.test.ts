@@ -791,12 +791,29 @@ test('a reply written after turn_done (later than TRANSCRIPT_WAIT_MS): told, the
   r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'DONE' });
   await r.until(() => r.host.log.includes('dispatch:turn_done'), TRANSCRIPT_WAIT_MS + 50, 'turn_done');
   assert.deepEqual(r.host.told.map((x) => x.message.type), ['session_running', 'session_idle']);
-  fs.appendFileSync(file, textLine('DONE'));
-  // The tail notices the write by itself (fs.watch, backed by a poll on the real clock).
-  for (let i = 0; i < 20_000 && !r.host.log.includes('retell'); i++) await new Promise<void>((res) => setImmediate(res));
-  assert.deepEqual(r.host.log, ['dispatch:prompt', 'dispatch:turn_done', 'broadcast:session_output', 'retell']);
+  fs.appendFileSync(file, thinkingLine('late thoughts') + textLine('DONE'));
+  // The tail notices the write by itself (fs.watch, backed by a 1 s poll on the real clock).
+  const deadline = performance.now() + 5000;
+  while (!r.host.log.includes('retell') && performance.now() < deadline) await new Promise<void>((res) => setImmediate(res));
+  await r.flush();
+  assert.deepEqual(r.host.log, ['dispatch:prompt', 'dispatch:turn_done', 'broadcast:session_output', 'broadcast:session_output', 'retell'], 'blocks read together: one retell after them');
   assert.deepEqual(r.host.told.map((x) => x.message.type), ['session_running', 'session_idle', 'session_idle']);
-  assert.deepEqual(r.host.outputs(), [{ output: 'DONE', is_thinking: false }]);
+  assert.deepEqual(r.host.outputs(), [{ output: 'late thoughts', is_thinking: true }, { output: 'DONE', is_thinking: false }]);
+});
+
+test('two Stops in one turn (a Stop hook of the user\'s kept Claude going): the first does not end the turn', async (t) => {
+  const file = tempTranscript(t);
+  const r = setup(t, 'idle', IDLE);
+  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'hi', transcript_path: file });
+  r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'first' });
+  await r.advance(100);
+  r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'second' });
+  fs.appendFileSync(file, textLine('first'));
+  await r.advance(200);
+  assert.equal(r.host.machine.name, 'running', 'the first Stop\'s reply came, but a later Stop waits for its own');
+  fs.appendFileSync(file, textLine('second'));
+  await r.until(() => r.host.machine.name === 'idle', 200, 'idle');
+  assert.deepEqual(r.host.log, ['dispatch:prompt', 'broadcast:session_output', 'broadcast:session_output', 'dispatch:turn_done']);
 });
 
 test('Stop whose reply is never written: turn_done after TRANSCRIPT_WAIT_MS; the hook\'s text is never told (replies come from the transcript only)', async (t) => {

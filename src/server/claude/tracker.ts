@@ -87,8 +87,11 @@ export class ClaudeTracker implements StateTracker {
   private told = new Set<string>();
   /** The turn's API error text came from the transcript. */
   private errorTold = false;
-  /** A Stop came and its reply is awaited: the turn ends with it, not with the screen. */
-  private finishing = false;
+  /** The Stop whose reply is awaited (0: none): the turn ends with it, not with the screen. */
+  private finishing = 0;
+  private stops = 0;
+  /** A retell is queued (late replies read together are followed by one idle). */
+  private retelling = false;
   private closed = false;
   /** Resolves the current wait for a tool call's permission check (typing waits on it). */
   private decided: Array<() => void> = [];
@@ -115,7 +118,7 @@ export class ClaudeTracker implements StateTracker {
         this.turn++;
         this.told = new Set();
         this.errorTold = false;
-        this.finishing = false;
+        this.finishing = 0;
         this.lastHookAt = now;
         this.promptAt = now;
         this.host.setPrompt(typeof p.prompt === 'string' ? p.prompt : null);
@@ -214,19 +217,22 @@ export class ClaudeTracker implements StateTracker {
    */
   private async finishTurn(last: string, failed: boolean, error: string): Promise<void> {
     const turn = this.turn;
+    const stop = ++this.stops;
     const done = (): boolean => (failed ? this.errorTold : !last.trim() || this.told.has(`x:${last.trim()}`));
     const deadline = Date.now() + TRANSCRIPT_WAIT_MS;
-    this.finishing = true; // the idle screen must not end the turn before its reply is out
+    this.finishing = stop; // the idle screen must not end the turn before its reply is out
+    const current = (): boolean => !this.closed && turn === this.turn && stop === this.stops;
     try {
-      while (!done() && this.tail && Date.now() < deadline && !this.closed && turn === this.turn) {
+      while (!done() && this.tail && Date.now() < deadline && current()) {
         this.tail.read();
         if (done()) break;
         await delay(25);
       }
     } finally {
-      if (turn === this.turn) this.finishing = false;
+      if (this.finishing === stop) this.finishing = 0;
     }
-    if (this.closed || turn !== this.turn) return; // a new prompt came meanwhile
+    // A new prompt came meanwhile, or another Stop (a Stop hook of the user's kept Claude going).
+    if (!current()) return;
     if (failed && !this.errorTold) this.tell(`API error${error ? ` (${error})` : ''}: the request failed`, false, true);
     if (!done()) this.log.info({ session: this.sessionId }, 'the Stop hook named a reply the transcript does not have (yet); not told from the hook');
     this.closeOpenTools();
@@ -377,8 +383,15 @@ export class ClaudeTracker implements StateTracker {
     this.told.add(key);
     this.host.broadcast({ type: 'session_output', session_id: this.sessionId, output: text, is_thinking: thinking, ...(isError ? { is_error: true } : {}) });
     // A reply written later than even TRANSCRIPT_WAIT_MS came after the idle: clients that
-    // wait for the idle after a reply (a voice device) are told it again.
-    if (this.host.machine.name === 'idle') this.host.retell();
+    // wait for the idle after a reply (a voice device) are told it again, once for the blocks
+    // read together.
+    if (this.host.machine.name === 'idle' && !this.retelling) {
+      this.retelling = true;
+      queueMicrotask(() => {
+        this.retelling = false;
+        if (!this.closed && this.host.machine.name === 'idle') this.host.retell();
+      });
+    }
   }
 
   private withId(tool: ToolRef): ToolRef {

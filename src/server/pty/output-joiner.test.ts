@@ -5,12 +5,12 @@ import { OutputJoiner } from './output-joiner.js';
 const KiB = 1024;
 
 /** A joiner on mocked timers and a clock the test moves; `out` is what it delivered. */
-function rig(t: TestContext): { j: OutputJoiner; out: Buffer[]; at: (ms: number) => void; tick: (ms: number) => void } {
+function rig(t: TestContext): { j: OutputJoiner; out: Buffer[]; now: () => number; at: (ms: number) => void; tick: (ms: number) => void } {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   let now = 1000;
   const out: Buffer[] = [];
   const j = new OutputJoiner((c) => out.push(c), () => now);
-  return { j, out, at: (ms) => (now = ms), tick: (ms) => { now += ms; t.mock.timers.tick(ms); } };
+  return { j, out, now: () => now, at: (ms) => (now = ms), tick: (ms) => { now += ms; t.mock.timers.tick(ms); } };
 }
 
 const chunk = (n: number, fill: number): Buffer => Buffer.alloc(n, fill);
@@ -68,10 +68,34 @@ test('held bytes wait at most MAX_MS; flush() hands them out at once', (t) => {
   assert.equal(r.out.length, 3, 'held');
   r.j.flush();
   assert.equal(r.out.length, 4);
-  r.tick(5);
-  assert.equal(r.out.length, 4, 'nothing twice: flush cleared the timer');
   r.j.flush();
   assert.equal(r.out.length, 4, 'flush with nothing held delivers nothing');
+});
+
+test('every burst gets its own timer: one flushed by the timer, or by flush(), does not leave the next held', (t) => {
+  const r = rig(t);
+  /** Two reads 0.2 ms apart, long after the last: the first goes at once, the second is held. */
+  const burst = (fill: number): void => {
+    r.at(r.now() + 5);
+    r.j.push(chunk(4 * KiB, fill));
+    r.at(r.now() + 0.2);
+    r.j.push(chunk(4 * KiB, fill + 1));
+  };
+  burst(1);
+  assert.equal(r.out.length, 1);
+  r.tick(2);
+  assert.equal(r.out.length, 2, 'the first burst, by its timer');
+  burst(3);
+  assert.equal(r.out.length, 3);
+  r.tick(2);
+  assert.equal(r.out.length, 4, 'the second, by a timer of its own');
+  burst(5);
+  r.j.flush();
+  assert.equal(r.out.length, 6);
+  burst(7);
+  assert.equal(r.out.length, 7);
+  r.tick(2);
+  assert.equal(r.out.length, 8, 'after a flush(), the next burst still goes out within MAX_MS');
 });
 
 test('while bytes are held, any chunk joins them (the order is kept), even a small one after a gap', (t) => {

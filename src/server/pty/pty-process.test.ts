@@ -21,7 +21,10 @@ function run(backend: Backend, file: string, args: string[], extra: { cwd?: stri
   let exit: PtyExit | null = null;
   const p = new PtyProcess(
     { file, args, cwd: extra.cwd ?? os.tmpdir(), env: extra.env ?? ENV, cols: extra.cols ?? 80, rows: 24 },
-    (d) => (out += d.toString('latin1')),
+    (d) => {
+      // Output after the exit was reported is output a session_ended overtook: lost to a viewer.
+      if (!exit) out += d.toString('latin1');
+    },
     (e) => (exit = e),
     backend,
   );

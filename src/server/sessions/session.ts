@@ -332,6 +332,7 @@ export class Session implements ViewerHost {
   resize(cols: number, rows: number): void {
     const size = clampSize(cols, rows);
     if (size.cols === this.mirror.cols && size.rows === this.mirror.rows) return;
+    this.pty?.flushOutput(); // what was read before the resize is drawn at the old size
     this.mirror.resize(size.cols, size.rows);
     this.pty?.resize(size.cols, size.rows);
     // Every viewer renders exactly this size: tell them, in order with the output.
@@ -468,6 +469,9 @@ export class Session implements ViewerHost {
   }
 
   dispatch(event: StateEvent): void {
+    // Output read before the event goes first, and its own events (a quiet session printing
+    // again) are applied before this one, not after it.
+    this.pty?.flushOutput();
     const before = this.machine;
     this.machine = next(before, event);
     if (this.machine.name !== before.name) {
