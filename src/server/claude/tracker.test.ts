@@ -743,31 +743,22 @@ test("Claude Code's ai-title transcript line names the session", async (t) => {
   assert.deepEqual(r.host.titles, ['Greeting the user']);
 });
 
-test('Stop before the transcript has the reply (written ~120 ms later): the reply still goes out first', async (t) => {
-  const file = tempTranscript(t);
-  const r = setup(t, 'idle', IDLE);
-  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'hi', transcript_path: file });
-  r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'DONE' });
-  await r.advance(120);
-  assert.deepEqual(r.host.log, ['dispatch:prompt'], 'turn_done waits for the transcript');
-  fs.appendFileSync(file, textLine('DONE'));
-  await r.until(() => r.host.log.includes('dispatch:turn_done'), TRANSCRIPT_WAIT_MS, 'turn_done');
-  assert.deepEqual(r.host.log, ['dispatch:prompt', 'broadcast:session_output', 'dispatch:turn_done']);
-  assert.deepEqual(r.host.outputs(), [{ output: 'DONE', is_thinking: false }]);
-  assert.ok((r.host.at('dispatch:turn_done') ?? Infinity) < 200, `turn_done at ${r.host.at('dispatch:turn_done')} ms`);
-});
-
-test('Stop, and the reply written 1.5 s later (a loaded machine): the reply still goes out before turn_done', async (t) => {
-  const file = tempTranscript(t);
-  const r = setup(t, 'idle', IDLE);
-  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'hi', transcript_path: file });
-  r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'DONE' });
-  await r.advance(1500);
-  assert.deepEqual(r.host.log, ['dispatch:prompt'], 'turn_done waits for the transcript');
-  fs.appendFileSync(file, textLine('DONE'));
-  await r.until(() => r.host.log.includes('dispatch:turn_done'), 100, 'turn_done');
-  assert.deepEqual(r.host.log, ['dispatch:prompt', 'broadcast:session_output', 'dispatch:turn_done']);
-});
+// ~120 ms is Claude Code's usual delay; 1.5 s was seen with five sessions on two cores.
+for (const [delayMs, why] of [[120, '(written ~120 ms later)'], [1500, '(written 1.5 s later: a loaded machine)']] as const) {
+  test(`Stop before the transcript has the reply ${why}: the reply still goes out first`, async (t) => {
+    const file = tempTranscript(t);
+    const r = setup(t, 'idle', IDLE);
+    r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'hi', transcript_path: file });
+    r.hook({ hook_event_name: 'Stop', transcript_path: file, last_assistant_message: 'DONE' });
+    await r.advance(delayMs);
+    assert.deepEqual(r.host.log, ['dispatch:prompt'], 'turn_done waits for the transcript');
+    fs.appendFileSync(file, textLine('DONE'));
+    await r.until(() => r.host.log.includes('dispatch:turn_done'), TRANSCRIPT_WAIT_MS, 'turn_done');
+    assert.deepEqual(r.host.log, ['dispatch:prompt', 'broadcast:session_output', 'dispatch:turn_done']);
+    assert.deepEqual(r.host.outputs(), [{ output: 'DONE', is_thinking: false }]);
+    assert.ok((r.host.at('dispatch:turn_done') ?? Infinity) < delayMs + 80, `turn_done at ${r.host.at('dispatch:turn_done')} ms`);
+  });
+}
 
 test('the idle box while Stop waits for its reply: the turn ends after the reply, not with the screen', async (t) => {
   const file = tempTranscript(t);

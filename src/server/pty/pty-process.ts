@@ -42,12 +42,11 @@ export class PtyProcess {
     onExit: (e: PtyExit) => void,
     backend: 'native' | 'node-pty' = ptyBackend(),
   ) {
-    const joiner = new OutputJoiner(onData);
-    this.joiner = joiner;
+    this.joiner = new OutputJoiner(onData);
     const events = {
-      onData: (chunk: Buffer): void => joiner.push(chunk),
+      onData: (chunk: Buffer): void => this.joiner.push(chunk),
       onExit: (e: PtyExit): void => {
-        joiner.flush(); // every byte before the exit
+        this.joiner.flush(); // every byte before the exit
         this.exited = e;
         this.input?.clear();
         onExit(e);

@@ -3,7 +3,7 @@
  * (pty/output-joiner.ts): nothing read before a resize is drawn at the new size, in the
  * mirror or by a viewer. Real PTY, real mirror, the real SQLite store (in memory).
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,8 @@ import { waitFor } from '../../../test/helpers/wait.js';
 
 const ID = '7d1f6a2e-3b4c-4d5e-8f90-a1b2c3d4e5f6';
 
-test('a resize during a flood: the bytes read before it reach the mirror and every viewer before the new size (10 resizes while reads are held)', async (t) => {
+/** A session whose command floods (8 × 4 MB), torn down after the test. */
+function floodSession(t: TestContext): Session {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccpty-order-'));
   const store = new SessionStore(new Database(':memory:'));
   store.insert({ id: ID, folder: dir, command: 'flood', created_at: 0, last_active_at: 0, last_state: 'stopped' });
@@ -36,7 +37,22 @@ test('a resize during a flood: the bytes read before it reach the mirror and eve
     s.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  return s;
 
+}
+
+/** Reads the session's PTY holds back to be joined (pty/output-joiner.ts). */
+function heldReads(s: Session): number {
+  return (s as unknown as { pty: { joiner: { held: Buffer[] } } | null }).pty?.joiner.held.length ?? 0;
+}
+
+/** Lets the event loop run until the PTY holds reads back, or the session ends. */
+async function untilHeld(s: Session): Promise<void> {
+  for (let i = 0; i < 200 && heldReads(s) === 0 && s.isRunning; i++) await new Promise<void>((r) => setImmediate(r));
+}
+
+test('a resize during a flood: the bytes read before it reach the mirror and every viewer before the new size (10 resizes while reads are held)', async (t) => {
+  const s = floodSession(t);
   // What the viewer was sent and what the mirror was given, in one log: bytes, or a size.
   const log: Array<{ who: 'viewer' | 'mirror'; bytes?: number; size?: number }> = [];
   const viewer = new Viewer({
@@ -62,12 +78,11 @@ test('a resize during a flood: the bytes read before it reach the mirror and eve
 
   s.start();
   s.attach(viewer);
-  const held = (): number => ((s as unknown as { pty: { joiner: { held: Buffer[] } } | null }).pty?.joiner.held.length ?? 0);
   let cols = 80;
   await waitFor(async () => {
     // Resize only while the joiner holds reads: the case where order can go wrong.
-    for (let i = 0; i < 200 && held() === 0 && s.isRunning; i++) await new Promise<void>((r) => setImmediate(r));
-    if (held() > 0 && cols < 90) s.resize(++cols, 24);
+    await untilHeld(s);
+    if (heldReads(s) > 0 && cols < 90) s.resize(++cols, 24);
     return cols >= 90 || !s.isRunning;
   }, 'ten resizes while reads were held', 30_000, 0);
   assert.equal(cols, 90, 'ten resizes happened while reads were held');
@@ -90,4 +105,30 @@ test('a resize during a flood: the bytes read before it reach the mirror and eve
   for (let c = 81; c <= 90; c++) {
     assert.equal(before('viewer', c), before('mirror', c), `the bytes before size ${c}: the viewer's are the mirror's`);
   }
+});
+
+test('a state change while reads are held: they are handed out first, so viewers are told the state the session is in (10 times during a flood)', async (t) => {
+  const s = floodSession(t);
+  const viewer = new Viewer({ send: (_frame, done) => setImmediate(done) }, s);
+  viewer.binary = true;
+  const told: string[] = [];
+  const push = viewer.pushMessage.bind(viewer);
+  viewer.pushMessage = (m): void => {
+    if (m.type === 'session_idle' || m.type === 'session_running') told.push(m.type);
+    push(m);
+  };
+  s.start();
+  s.attach(viewer);
+  let changes = 0;
+  await waitFor(async () => {
+    await untilHeld(s);
+    if (heldReads(s) > 0 && s.state === 'running' && changes < 10) {
+      // What the quiet timer does when the event loop was stalled past it during a flood.
+      s.dispatch({ type: 'quiet' });
+      changes++;
+      assert.equal(told.at(-1), `session_${s.state}`, `change ${changes}: the last state told is the session's`);
+    }
+    return changes >= 10 || !s.isRunning;
+  }, 'ten state changes while reads were held', 30_000, 0);
+  assert.equal(changes, 10, 'ten state changes happened while reads were held');
 });
