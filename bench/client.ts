@@ -22,7 +22,7 @@ export interface Target {
 export type Scenario =
   | { name: 'throughput'; target: Target; sessions: number; viewers: number; bytes: number; json: boolean }
   | { name: 'flood'; target: Target }
-  | { name: 'echo'; target: Target; samples: number }
+  | { name: 'echo'; target: Target; samples: number; gapMs?: number }
   | { name: 'connect'; target: Target; samples: number }
   | { name: 'snapshot'; target: Target; lines: number; samples: number }
   | { name: 'fill'; target: Target; sessions: number; lines: number };
@@ -496,7 +496,9 @@ async function echo(s: Extract<Scenario, { name: 'echo' }>): Promise<unknown> {
       if (sentAt === 0 || !(typeof data === 'string' ? data : data.toString('latin1')).includes('x')) return;
       samples.push(performance.now() - sentAt);
       sentAt = 0;
-      setImmediate(next);
+      // Back to back by default; with a gap, each key finds the machine idle, as typing does.
+      if (s.gapMs) setTimeout(next, s.gapMs);
+      else setImmediate(next);
     };
     next();
   });

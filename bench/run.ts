@@ -32,6 +32,13 @@ const VIEWERS: Array<[number, number]> = [
   [50, 2 * MB],
 ];
 const ECHO_SAMPLES = 300;
+/**
+ * Echo at typing pace: a key every TYPING_GAP_MS, so the CPUs idle between keys as they do
+ * while someone types (a fast typist's gap is ~100 ms; 20 ms keeps the run short and the
+ * machine already idles within it). Shown beside the back-to-back figure, which the targets use.
+ */
+const TYPING_GAP_MS = 20;
+const TYPING_SAMPLES = 150;
 const CONNECT_SAMPLES = 15;
 const SNAPSHOT_LINES = 10_000;
 const RSS_SESSIONS = 10;
@@ -210,7 +217,7 @@ async function throughput(server: Server, s: Omit<Extract<Scenario, { name: 'thr
 }
 
 /** Keystroke echo, optionally while another session on the same server floods. */
-async function echo(server: Server, flooded: boolean): Promise<number[]> {
+async function echo(server: Server, flooded: boolean, gapMs = 0): Promise<number[]> {
   let flood: ChildProcess | null = null;
   let floodId = '';
   if (flooded) {
@@ -219,7 +226,8 @@ async function echo(server: Server, flooded: boolean): Promise<number[]> {
     await waitLine(flood, /flooding/, 30_000);
   }
   try {
-    return (await client<{ samples: number[] }>({ name: 'echo', target: server.target, samples: ECHO_SAMPLES })).samples;
+    const samples = gapMs ? TYPING_SAMPLES : ECHO_SAMPLES;
+    return (await client<{ samples: number[] }>({ name: 'echo', target: server.target, samples, gapMs })).samples;
   } finally {
     if (flood) {
       await kill(flood);
@@ -321,13 +329,13 @@ async function main(): Promise<void> {
       row(`${n} viewers of one session (${bytes / MB} MB), each`, 'MB/s', Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)])), { ratio, target: '≥ 0.8', met: ratio >= 0.8 });
     }
 
-    // ---- keystroke echo, idle and under another session's flood ----
-    for (const flooded of [false, true]) {
+    // ---- keystroke echo: back to back idle (the targets), at typing pace, under another session's flood ----
+    for (const [flooded, gapMs] of [[false, 0], [false, TYPING_GAP_MS], [true, 0]] as const) {
       const p50: Record<string, number[]> = {};
       const p99: Record<string, number[]> = {};
       for (let i = 0; i < RUNS; i++) {
         for (const sv of servers) {
-          const s = await echo(sv, flooded);
+          const s = await echo(sv, flooded, gapMs);
           (p50[sv.kind] ??= []).push(pct(s, 0.5));
           (p99[sv.kind] ??= []).push(pct(s, 0.99));
         }
@@ -335,7 +343,11 @@ async function main(): Promise<void> {
       const med = (r: Record<string, number[]>): Record<string, number> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, median(v)]));
       const r50 = median(p50.ccpty ?? []) / median(p50.pipe ?? []);
       const r99 = median(p99.ccpty ?? []) / median(p99.pipe ?? []);
-      const when = flooded ? 'while another session floods' : 'idle';
+      if (gapMs) {
+        row(`keystroke echo p50 / p99, a key every ${gapMs} ms (typing pace)`, 'ms', { ...med(p50), ...Object.fromEntries(Object.entries(med(p99)).map(([k, v]) => [`${k} p99`, v])) }, { ratio: r50 });
+        continue;
+      }
+      const when = flooded ? 'while another session floods' : 'idle, keys back to back';
       row(`keystroke echo p50, ${when}`, 'ms', med(p50), { ratio: r50, target: flooded ? '≤ 1.3' : '≤ 1.15', met: r50 <= (flooded ? 1.3 : 1.15) });
       row(`keystroke echo p99, ${when}`, 'ms', med(p99), flooded ? { ratio: r99 } : { ratio: r99, target: '≤ 1.5', met: r99 <= 1.5 });
     }
