@@ -132,3 +132,27 @@ test('a state change while reads are held: they are handed out first, so viewers
   }, 'ten state changes while reads were held', 30_000, 0);
   assert.equal(changes, 10, 'ten state changes happened while reads were held');
 });
+
+test('get_current_state while reads are held: they are handed out first, so the answer is the state the session is in (10 times during a flood)', async (t) => {
+  const s = floodSession(t);
+  const viewer = new Viewer({ send: (_frame, done) => setImmediate(done) }, s);
+  viewer.binary = true;
+  s.start();
+  s.attach(viewer);
+  let asked = 0;
+  await waitFor(async () => {
+    await untilHeld(s);
+    // Made idle while the flood goes on (what a stalled quiet timer does), then asked once the
+    // next reads are held: they are output the session has printed since.
+    if (heldReads(s) > 0 && s.state === 'running') s.dispatch({ type: 'quiet' });
+    await untilHeld(s);
+    if (heldReads(s) > 0 && s.state === 'idle' && asked < 10) {
+      const answer = await s.currentState();
+      asked++;
+      assert.equal(heldReads(s), 0, `question ${asked}: the held reads went out first`);
+      assert.equal(answer.type, 'session_running', `question ${asked}: the answer is the state after them`);
+    }
+    return asked >= 10 || !s.isRunning;
+  }, 'ten questions while reads were held', 30_000, 0);
+  assert.equal(asked, 10, 'ten questions were asked while reads were held');
+});

@@ -200,6 +200,10 @@ export class Session implements ViewerHost {
 
   /** The state for a client that asks: a dialog on its way is waited for (bounded), then told. */
   async currentState(): Promise<ServerMessage> {
+    // Output read before the question goes out first, and may change the answer (a quiet
+    // session printing again). Not in stateMessage(): a joining viewer's snapshot point must not
+    // move (requestSnapshot), or it would get those bytes twice.
+    this.pty?.flushOutput();
     if (this.machine.name === 'pending' && !this.machine.announced) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, ANNOUNCE_WAIT_MS);
