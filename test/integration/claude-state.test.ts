@@ -292,6 +292,28 @@ test('10. under TLS the hooks still arrive (they get a loopback listener of thei
   }
 });
 
+test('11. a reply of two text blocks: both told, in order, then the idle with no wait (the Stop hook names only the last block)', { timeout: LONG }, async () => {
+  fake.script((ctx) => (ctx.prompt?.includes('two blocks') ? { blocks: [{ type: 'text', text: 'First part.' }, { type: 'text', text: 'Second part.' }] } : undefined));
+  try {
+    const { id, c } = await open();
+    const from = c.messages.length;
+    const since = Date.now();
+    c.send({ type: 'input', input: 'two blocks please' });
+    const first = await c.next((m) => m.type === 'session_output' && m.output === 'First part.', 'the first block', from, LONG);
+    const second = await c.next((m) => m.type === 'session_output' && m.output === 'Second part.', 'the second block', after_(c, first), LONG);
+    const idle = await c.nextType('session_idle', after_(c, second), LONG);
+    assert.deepEqual(c.messages.slice(from).filter((m) => m.type === 'session_output').map((m) => m.output), ['First part.', 'Second part.']);
+    // Matched at once: the tracker did not wait out its 3 s for a reply it never saw.
+    const hookAt = await waitFor(() => hookLog(id, since).find((h) => h.hook === 'Stop'), 'the Stop hook at the server');
+    assert.ok(c.times[c.messages.indexOf(idle)]! - hookAt.time < 2000, `the idle ${c.times[c.messages.indexOf(idle)]! - hookAt.time} ms after the Stop hook`);
+    const unmatched = server.stderr().split('\n').filter((l) => l.includes(id) && l.includes('the transcript does not have'));
+    assert.deepEqual(unmatched, [], 'the Stop hook named a reply that was told');
+    await c.close();
+  } finally {
+    fake.script(undefined);
+  }
+});
+
 test('timings (medians)', (t) => {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   assert.ok(startToIdle.length >= 5 && hookToSocket.length >= 2, 'earlier tests measured');
