@@ -840,6 +840,23 @@ test('StopFailure (API error): its text as session_output is_error, then turn_do
   ]);
 });
 
+test('StopFailure whose transcript line comes after the wait: the generic error text once, not the late line too', async (t) => {
+  const file = tempTranscript(t);
+  const r = setup(t, 'idle', IDLE);
+  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'fail please', transcript_path: file });
+  r.hook({ hook_event_name: 'StopFailure', transcript_path: file, error: 'server_error', last_assistant_message: API_ERROR });
+  await r.until(() => r.host.log.includes('dispatch:turn_done'), TRANSCRIPT_WAIT_MS + 50, 'turn_done');
+  assert.deepEqual(r.host.outputs(), [{ output: 'API error (server_error): the request failed', is_thinking: false, is_error: true }]);
+  // The late error line, then a title line: once the title is read, so is the error line.
+  fs.appendFileSync(file, apiErrorLine() + `${JSON.stringify({ type: 'ai-title', aiTitle: 'read past the error', sessionId: SID })}\n`);
+  const deadline = performance.now() + 5000; // the tail's fs.watch / 1 s poll, on the real clock
+  while (!r.host.titles.includes('read past the error') && performance.now() < deadline) await new Promise<void>((res) => setImmediate(res));
+  await r.flush();
+  assert.deepEqual(r.host.titles, ['read past the error'], 'the tail read the late lines');
+  assert.equal(r.host.outputs().length, 1, 'the error was told once');
+  assert.ok(!r.host.log.includes('retell'), 'and the idle not told again');
+});
+
 test('StopFailure without a message: a generic error text, still is_error', (t) => {
   const r = setup(t, 'running', RUNNING);
   r.hook({ hook_event_name: 'StopFailure', error: 'rate_limit' });

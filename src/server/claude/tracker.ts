@@ -87,6 +87,8 @@ export class ClaudeTracker implements StateTracker {
   private told = new Set<string>();
   /** The turn's API error text came from the transcript. */
   private errorTold = false;
+  /** The generic error text was told for this turn's StopFailure (its transcript line was late). */
+  private errorGuessed = false;
   /** The Stop whose reply is awaited (0: none): the turn ends with it, not with the screen. */
   private finishing = 0;
   private stops = 0;
@@ -118,6 +120,7 @@ export class ClaudeTracker implements StateTracker {
         this.turn++;
         this.told = new Set();
         this.errorTold = false;
+        this.errorGuessed = false;
         this.finishing = 0;
         this.lastHookAt = now;
         this.promptAt = now;
@@ -233,7 +236,10 @@ export class ClaudeTracker implements StateTracker {
     }
     // A new prompt came meanwhile, or another Stop (a Stop hook of the user's kept Claude going).
     if (!current()) return;
-    if (failed && !this.errorTold) this.tell(`API error${error ? ` (${error})` : ''}: the request failed`, false, true);
+    if (failed && !this.errorTold) {
+      this.tell(`API error${error ? ` (${error})` : ''}: the request failed`, false, true);
+      this.errorGuessed = true; // the transcript's own line, if it comes now, would tell it twice
+    }
     if (!done()) this.log.info({ session: this.sessionId }, 'the Stop hook named a reply the transcript does not have (yet); not told from the hook');
     this.closeOpenTools();
     this.host.dispatch({ type: 'turn_done' });
@@ -365,7 +371,7 @@ export class ClaudeTracker implements StateTracker {
     if (line.isApiErrorMessage === true) {
       // The text Claude Code shows for a failed request: told as an error, never as a reply.
       const text = (content as Array<Record<string, unknown>>).map((b) => (b?.type === 'text' && typeof b.text === 'string' ? b.text : '')).join('\n').trim();
-      if (text) {
+      if (text && !this.errorGuessed) {
         this.errorTold = true;
         this.tell(text, false, true);
       }
