@@ -241,8 +241,8 @@ const userLine = (t: string): string => `${JSON.stringify({ type: 'user', messag
 const toolUseLine = (id: string, name: string, input: unknown): string => assistant([{ type: 'tool_use', id, name, input }]);
 const API_ERROR = 'API Error: 500 mock error 500. This is a server-side issue, usually temporary — try again in a moment. If it persists, check your inference gateway (127.0.0.1:41319).';
 /** The line Claude Code writes for an API error: not a reply. */
-const apiErrorLine = (): string =>
-  assistant([{ type: 'text', text: API_ERROR }], { error: 'server_error', isApiErrorMessage: true, apiErrorStatus: 500, apiErrorType: 'api_error' }, '<synthetic>');
+const apiErrorLine = (text = API_ERROR): string =>
+  assistant([{ type: 'text', text }], { error: 'server_error', isApiErrorMessage: true, apiErrorStatus: 500, apiErrorType: 'api_error' }, '<synthetic>');
 /** What it writes on the next turn after a declined tool in a resumed conversation: not a reply. */
 const noResponseLine = (): string => assistant([{ type: 'text', text: 'No response requested.' }], {}, '<synthetic>');
 
@@ -840,21 +840,28 @@ test('StopFailure (API error): its text as session_output is_error, then turn_do
   ]);
 });
 
-test('StopFailure whose transcript line comes after the wait: the generic error text once, not the late line too', async (t) => {
+test('StopFailure whose transcript line comes after the wait (and after the next prompt): the generic error text once, not the late line too; the next error is told', async (t) => {
   const file = tempTranscript(t);
   const r = setup(t, 'idle', IDLE);
   r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'fail please', transcript_path: file });
   r.hook({ hook_event_name: 'StopFailure', transcript_path: file, error: 'server_error', last_assistant_message: API_ERROR });
   await r.until(() => r.host.log.includes('dispatch:turn_done'), TRANSCRIPT_WAIT_MS + 50, 'turn_done');
-  assert.deepEqual(r.host.outputs(), [{ output: 'API error (server_error): the request failed', is_thinking: false, is_error: true }]);
-  // The late error line, then a title line: once the title is read, so is the error line.
+  const generic = { output: 'API error (server_error): the request failed', is_thinking: false, is_error: true };
+  assert.deepEqual(r.host.outputs(), [generic]);
+  // The next prompt, then the late line and a title line: once the title is read, so is the line.
+  r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'again', transcript_path: file });
   fs.appendFileSync(file, apiErrorLine() + `${JSON.stringify({ type: 'ai-title', aiTitle: 'read past the error', sessionId: SID })}\n`);
   const deadline = performance.now() + 5000; // the tail's fs.watch / 1 s poll, on the real clock
   while (!r.host.titles.includes('read past the error') && performance.now() < deadline) await new Promise<void>((res) => setImmediate(res));
   await r.flush();
   assert.deepEqual(r.host.titles, ['read past the error'], 'the tail read the late lines');
-  assert.equal(r.host.outputs().length, 1, 'the error was told once');
-  assert.ok(!r.host.log.includes('retell'), 'and the idle not told again');
+  assert.deepEqual(r.host.outputs(), [generic], 'the late line was not told');
+  // This turn's own failure is told, at once.
+  const overloaded = 'API Error: 529 overloaded';
+  fs.appendFileSync(file, apiErrorLine(overloaded));
+  r.hook({ hook_event_name: 'StopFailure', transcript_path: file, error: 'overloaded', last_assistant_message: overloaded });
+  await r.until(() => r.host.log.filter((e) => e === 'dispatch:turn_done').length === 2, 100, 'the second turn_done');
+  assert.deepEqual(r.host.outputs(), [generic, { output: overloaded, is_thinking: false, is_error: true }]);
 });
 
 test('StopFailure without a message: a generic error text, still is_error', (t) => {

@@ -87,8 +87,12 @@ export class ClaudeTracker implements StateTracker {
   private told = new Set<string>();
   /** The turn's API error text came from the transcript. */
   private errorTold = false;
-  /** The generic error text was told for this turn's StopFailure (its transcript line was late). */
-  private errorGuessed = false;
+  /**
+   * A StopFailure's text (its hook's `last_assistant_message`, which is the transcript line's
+   * text) told generically because the line was late: that line, when it comes, is not told
+   * again. Kept across prompts (the line can come after the next one); another error is told.
+   */
+  private owedErrorLine: string | null = null;
   /** The Stop whose reply is awaited (0: none): the turn ends with it, not with the screen. */
   private finishing = 0;
   private stops = 0;
@@ -120,7 +124,6 @@ export class ClaudeTracker implements StateTracker {
         this.turn++;
         this.told = new Set();
         this.errorTold = false;
-        this.errorGuessed = false;
         this.finishing = 0;
         this.lastHookAt = now;
         this.promptAt = now;
@@ -238,7 +241,7 @@ export class ClaudeTracker implements StateTracker {
     if (!current()) return;
     if (failed && !this.errorTold) {
       this.tell(`API error${error ? ` (${error})` : ''}: the request failed`, false, true);
-      this.errorGuessed = true; // the transcript's own line, if it comes now, would tell it twice
+      this.owedErrorLine = last.trim() || null;
     }
     if (!done()) this.log.info({ session: this.sessionId }, 'the Stop hook named a reply the transcript does not have (yet); not told from the hook');
     this.closeOpenTools();
@@ -371,7 +374,9 @@ export class ClaudeTracker implements StateTracker {
     if (line.isApiErrorMessage === true) {
       // The text Claude Code shows for a failed request: told as an error, never as a reply.
       const text = (content as Array<Record<string, unknown>>).map((b) => (b?.type === 'text' && typeof b.text === 'string' ? b.text : '')).join('\n').trim();
-      if (text && !this.errorGuessed) {
+      if (text && text === this.owedErrorLine) {
+        this.owedErrorLine = null; // told already, generically
+      } else if (text) {
         this.errorTold = true;
         this.tell(text, false, true);
       }

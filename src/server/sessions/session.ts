@@ -215,6 +215,7 @@ export class Session implements ViewerHost {
         }
         this.reportWaiters.push(done);
       });
+      this.pty?.flushOutput(); // and what was read during the wait
     }
     return this.stateMessage();
   }
