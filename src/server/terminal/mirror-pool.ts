@@ -77,10 +77,12 @@ class Slot {
     const worker = new Worker(new URL('./mirror-worker.js', import.meta.url), { workerData: init });
     this.worker = worker;
     this.ref = false;
-    worker.unref(); // idle workers never keep the process alive (see `requested`)
     worker.on('message', (m: WorkerMessage) => this.onMessage(m));
     worker.on('error', (err) => this.onDeath(worker, err));
     worker.on('exit', (code) => this.onDeath(worker, new Error(`exit code ${code}`)));
+    // Idle workers never keep the process alive (see `request`). After the listeners: Node refs
+    // a worker's port again when its first 'message' listener is added.
+    worker.unref();
   }
 
   private onDeath(worker: Worker, err: Error): void {

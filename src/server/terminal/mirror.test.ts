@@ -410,3 +410,30 @@ async function waitFor(cond: () => boolean, what: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+test('an idle mirror worker does not keep the process alive: a process with a mirror and nothing waiting exits by itself', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccpty-idle-mirror-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // Nothing asked of it at all, or output parsed and a snapshot answered (a request made and done).
+  for (const script of ['new TerminalMirror(80, 24);', "const m = new TerminalMirror(80, 24); m.write(Buffer.from('hi')); m.snapshot(() => {});"]) {
+    // A file, not `-e`: a worker inherits the process's flags, and `--input-type` fails in it.
+    const file = path.join(dir, 'main.mjs');
+    fs.writeFileSync(file, `import { TerminalMirror } from ${JSON.stringify(new URL('./mirror.js', import.meta.url).href)};\n${script}\n`);
+    const child = spawn(process.execPath, [file], { stdio: 'ignore' });
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve(null);
+      }, 15_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    assert.equal(code, 0, `${script}: exited by itself (null: still running after 15 s)`);
+  }
+});
