@@ -392,6 +392,8 @@ interface Rig {
   advance(ms: number): Promise<void>;
   /** Advances until `cond` holds (polling every ms), failing after `maxMs`. */
   until(cond: () => boolean, maxMs: number, what: string): Promise<void>;
+  /** Waits on the real clock until the tail has read a write by itself (fs.watch, backed by a 1 s poll), at most 5 s. */
+  tailRead(cond: () => boolean): Promise<void>;
   /** The screen changes (Claude Code drew something): new lines, then the output is reported. */
   draw(lines: string[]): void;
 }
@@ -429,6 +431,11 @@ function setup(t: TestContext, state: SessionStateName, lines: string[]): Rig {
         await flush();
       }
       assert.ok(cond(), `not within ${maxMs} ms: ${what}`);
+    },
+    async tailRead(cond) {
+      const deadline = performance.now() + 5000;
+      while (!cond() && performance.now() < deadline) await new Promise<void>((res) => setImmediate(res));
+      await flush();
     },
     draw(l) {
       host.lines = l;
@@ -783,10 +790,7 @@ test('a reply written after turn_done (later than TRANSCRIPT_WAIT_MS): told, the
   await r.until(() => r.host.log.includes('dispatch:turn_done'), TRANSCRIPT_WAIT_MS + 50, 'turn_done');
   assert.deepEqual(r.host.told.map((x) => x.message.type), ['session_running', 'session_idle']);
   fs.appendFileSync(file, thinkingLine('late thoughts') + textLine('DONE'));
-  // The tail notices the write by itself (fs.watch, backed by a 1 s poll on the real clock).
-  const deadline = performance.now() + 5000;
-  while (!r.host.log.includes('retell') && performance.now() < deadline) await new Promise<void>((res) => setImmediate(res));
-  await r.flush();
+  await r.tailRead(() => r.host.log.includes('retell'));
   assert.deepEqual(r.host.log, ['dispatch:prompt', 'dispatch:turn_done', 'broadcast:session_output', 'broadcast:session_output', 'retell'], 'blocks read together: one retell after them');
   assert.deepEqual(r.host.told.map((x) => x.message.type), ['session_running', 'session_idle', 'session_idle']);
   assert.deepEqual(r.host.outputs(), [{ output: 'late thoughts', is_thinking: true }, { output: 'DONE', is_thinking: false }]);
@@ -851,9 +855,7 @@ test('StopFailure whose transcript line comes after the wait (and after the next
   // The next prompt, then the late line and a title line: once the title is read, so is the line.
   r.hook({ hook_event_name: 'UserPromptSubmit', prompt: 'again', transcript_path: file });
   fs.appendFileSync(file, apiErrorLine() + `${JSON.stringify({ type: 'ai-title', aiTitle: 'read past the error', sessionId: SID })}\n`);
-  const deadline = performance.now() + 5000; // the tail's fs.watch / 1 s poll, on the real clock
-  while (!r.host.titles.includes('read past the error') && performance.now() < deadline) await new Promise<void>((res) => setImmediate(res));
-  await r.flush();
+  await r.tailRead(() => r.host.titles.includes('read past the error'));
   assert.deepEqual(r.host.titles, ['read past the error'], 'the tail read the late lines');
   assert.deepEqual(r.host.outputs(), [generic], 'the late line was not told');
   // This turn's own failure is told, at once.

@@ -374,8 +374,8 @@ export class ClaudeTracker implements StateTracker {
     if (line.isApiErrorMessage === true) {
       // The text Claude Code shows for a failed request: told as an error, never as a reply.
       const text = (content as Array<Record<string, unknown>>).map((b) => (b?.type === 'text' && typeof b.text === 'string' ? b.text : '')).join('\n').trim();
-      if (text && text === this.owedErrorLine) {
-        this.owedErrorLine = null; // told already, generically
+      if (text === this.owedErrorLine) {
+        this.owedErrorLine = null; // told already, generically (never '': see finishTurn)
       } else if (text) {
         this.errorTold = true;
         this.tell(text, false, true);
